@@ -1,0 +1,671 @@
+"""Layer 3: the estimator. Parameters, validation, fit / partial_fit, predict."""
+
+import copy
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._network import ACTIVATIONS, COSTS, init_params, sigmoid
+from ._training import NoImprovementCounter, SGDOptimizer, Trainer
+
+
+def _hidden_sizes(hidden_layer_sizes):
+    """The hidden layer sizes as a list of ints (an int means one layer)."""
+    if isinstance(hidden_layer_sizes, Integral):
+        sizes = [int(hidden_layer_sizes)]
+    else:
+        sizes = list(hidden_layer_sizes)
+    if not all(isinstance(s, Integral) and s > 0 for s in sizes):
+        raise ValueError(
+            "hidden_layer_sizes must be a positive int or a sequence of positive "
+            f"ints, got {hidden_layer_sizes!r}."
+        )
+    return [int(s) for s in sizes]
+
+
+class SGDNetClassifier(ClassifierMixin, BaseEstimator):
+    """The sigmoid network of Nielsen's *Neural Networks and Deep Learning*.
+
+    A feed-forward network in which every neuron, the output layer's included,
+    is a sigmoid neuron, trained by mini-batch stochastic gradient descent on
+    the book's costs: the quadratic cost of chapter 1 (``network.py``) or the
+    cross-entropy of chapter 3 (``network2.py``).
+
+    The book's names map to these parameters: ``sizes`` ->
+    ``hidden_layer_sizes`` (the input and output sizes follow from the data),
+    ``epochs`` -> ``max_iter``, ``mini_batch_size`` -> ``batch_size``,
+    ``eta`` -> ``learning_rate_init``.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(100,)
+        The number of neurons of each hidden layer. An int means one hidden
+        layer; ``()`` means none (a single layer of sigmoid outputs).
+
+    cost : {"cross_entropy", "quadratic", "log_likelihood"}, default="cross_entropy"
+        The cost ``C_x`` of one example.
+
+        - ``"cross_entropy"``: ``-sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)]``
+          (chapter 3); its output error ``a - y`` has no ``sigma'`` factor, so
+          saturated wrong outputs still learn quickly.
+        - ``"quadratic"``: ``1/2 ||a - y||^2``, the page's cost.
+        - ``"log_likelihood"``: a softmax output layer with the cost
+          ``-ln a_y`` (chapter 3). Not for multilabel targets.
+
+    weight_init : {"default", "large"}, default="default"
+        ``"default"``: weights from N(0, 1/n_in), biases from N(0, 1) (chapter
+        3). ``"large"``: everything from N(0, 1), as on the page.
+
+    learning_rate_init : float, default=0.5
+        The learning rate ``eta``: each step is ``-eta`` times the (weighted)
+        mean gradient over the mini-batch.
+
+    batch_size : int or "auto", default="auto"
+        The mini-batch size ``m``. ``"auto"`` means ``min(200, n_samples)``.
+        Ignored by :meth:`partial_fit`, whose whole input is one mini-batch.
+
+    max_iter : int, default=200
+        The largest number of epochs (the book's ``epochs``).
+
+    shuffle : bool, default=True
+        Whether to shuffle the training set before each epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights and the shuffling. Pass an int for
+        reproducible results across calls.
+
+    tol : float, default=1e-4
+        Training stops when the training loss has not improved by at least
+        ``tol`` for ``n_iter_no_change`` consecutive epochs.
+
+    n_iter_no_change : int, default=10
+        See ``tol``.
+
+    verbose : bool or int, default=False
+        Print one line per epoch: the training loss, and with validation data
+        the book's ``Epoch 3: 9012 / 10000``.
+
+    alpha : float, default=0.0
+        Strength of the L2 penalty ``alpha/2 * sum ||W||^2`` added to the mean
+        cost: each step shrinks the weights by ``(1 - eta * alpha)``. The
+        book's ``lmbda`` over a training set of ``n`` is ``alpha = lmbda / n``.
+
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        The schedule of the learning rate, with
+        :class:`~sklearn.neural_network.MLPClassifier`'s meanings.
+
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
+
+    momentum : float, default=0.0
+        Momentum ``mu`` of the update (0: the book's plain SGD).
+
+    nesterovs_momentum : bool, default=True
+        Whether to use Nesterov's momentum (when ``momentum > 0``).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    coefs_ : list of ndarray
+        ``coefs_[i]`` has shape ``(n_i, n_{i+1})``: the transpose of the book's
+        ``weights[i]``.
+
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` has shape ``(n_{i+1},)``: the book's ``biases[i]``.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when they are all strings.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output neurons: 1 for binary targets, else one per class or
+        label.
+
+    out_activation_ : str
+        ``"sigmoid"``, or ``"softmax"`` with ``cost="log_likelihood"``.
+
+    n_iter_ : int
+        Epochs run by the last :meth:`fit`, or the number of :meth:`partial_fit`
+        calls since the model was started.
+
+    t_ : int
+        Number of training samples seen.
+
+    loss_ : float
+        The last entry of ``loss_curve_``.
+
+    loss_curve_ : list of float
+        The training loss (the mean cost plus the L2 penalty) of each epoch,
+        or of each :meth:`partial_fit` batch before its step.
+
+    validation_scores_ : list of float or None
+        Accuracy on the validation data after each epoch, when ``fit`` is
+        given ``X_val`` and ``y_val``.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : scikit-learn's multi-layer
+        perceptron, with other activations and solvers.
+
+    Notes
+    -----
+    :meth:`partial_fit` makes exactly one gradient step on the batch it is
+    given, ``W <- W - eta * sum_x s_x dC_x/dW / sum_x s_x``: the batch *is* the
+    mini-batch. :meth:`fit` makes ``ceil(n_samples / batch_size)`` such steps
+    per epoch.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_sgdnet import SGDNetClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = SGDNetClassifier(hidden_layer_sizes=30, random_state=0)
+    >>> clf.fit(X[:1500] / 16, y[:1500]).score(X[1500:] / 16, y[1500:]) > 0.9
+    True
+    >>> clf.predict_proba(X[1500:1501] / 16).shape
+    (1, 10)
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "cost": [StrOptions(set(COSTS))],
+        "weight_init": [StrOptions({"default", "large"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "verbose": ["verbose"],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "nesterovs_momentum": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        *,
+        cost="cross_entropy",
+        weight_init="default",
+        learning_rate_init=0.5,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        n_iter_no_change=10,
+        verbose=False,
+        alpha=0.0,
+        learning_rate="constant",
+        power_t=0.5,
+        momentum=0.0,
+        nesterovs_momentum=True,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.cost = cost
+        self.weight_init = weight_init
+        self.learning_rate_init = learning_rate_init
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.verbose = verbose
+        self.alpha = alpha
+        self.learning_rate = learning_rate
+        self.power_t = power_t
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+
+    # ------------------------------------------------------------------
+    # validation
+    # ------------------------------------------------------------------
+
+    def _validate_X(self, X, reset, y=None):
+        kwargs = dict(
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y is None:
+            X = validate_data(self, X, **kwargs)
+        else:
+            X, y = validate_data(self, X, y, multi_output=True, **kwargs)
+        if hasattr(X, "tocsr"):
+            X = X.tocsr()  # mini-batches are row slices
+        if not reset:
+            X = X.astype(self.coefs_[0].dtype, copy=False)
+        return X if y is None else (X, y)
+
+    @staticmethod
+    def _validate_sample_weight(sample_weight, n_samples, dtype):
+        if sample_weight is None:
+            return None
+        sample_weight = np.asarray(sample_weight)
+        if sample_weight.ndim == 0:
+            sample_weight = np.full(n_samples, sample_weight)
+        if sample_weight.shape != (n_samples,):
+            raise ValueError(
+                f"sample_weight.shape == {sample_weight.shape}, expected "
+                f"{(n_samples,)}!"
+            )
+        sample_weight = sample_weight.astype(dtype)
+        if not np.all(np.isfinite(sample_weight)):
+            raise ValueError("sample_weight contains NaN or infinity.")
+        if np.any(sample_weight < 0):
+            raise ValueError("Negative values in data passed to `sample_weight`.")
+        if not np.any(sample_weight > 0):
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
+        return sample_weight
+
+    def _check_y_type(self, y):
+        check_classification_targets(y)
+        y_type = type_of_target(y, input_name="y")
+        if y_type == "multiclass-multioutput":
+            raise ValueError(
+                "SGDNetClassifier supports binary, multiclass and multilabel "
+                "indicator targets, not multiclass-multioutput."
+            )
+        if y_type.startswith("multilabel") and self.cost == "log_likelihood":
+            raise ValueError(
+                'cost="log_likelihood" uses a softmax output, whose outputs sum '
+                "to one; it cannot fit multilabel targets. Use "
+                'cost="cross_entropy" instead.'
+            )
+        return y_type
+
+    def _binarize(self, y):
+        """One-hot (or 0/1) target rows ``Y`` of shape ``(n, n_outputs_)``."""
+        Y = self._label_binarizer.transform(y)
+        if self.cost == "log_likelihood" and Y.shape[1] == 1:
+            Y = np.hstack([1 - Y, Y])
+        return Y
+
+    # ------------------------------------------------------------------
+    # fitting
+    # ------------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None):
+        """Train the network on ``(X, y)`` for up to ``max_iter`` epochs.
+
+        Each epoch shuffles the training set (``shuffle=True``), cuts it into
+        mini-batches of ``batch_size`` rows and makes one gradient step per
+        mini-batch. Training stops early when the loss stalls (``tol``,
+        ``n_iter_no_change``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. float32 input is trained in float32.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a multilabel indicator matrix.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the examples: each step uses the weighted mean gradient
+            of its mini-batch.
+
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
+            Validation data (the book's ``evaluation_data``), scored after
+            each epoch into ``validation_scores_``.
+
+        y_val : array-like of shape (n_val,), default=None
+            Labels of ``X_val``.
+
+        Returns
+        -------
+        self : SGDNetClassifier
+            The fitted estimator.
+        """
+        return self._fit(
+            X, y, sample_weight, incremental=False, X_val=X_val, y_val=y_val
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Make exactly one gradient step on the mini-batch ``(X, y)``.
+
+        The update is ``W <- W - eta * sum_x s_x dC_x/dW / sum_x s_x`` over the
+        rows of ``X`` (``s_x = 1`` without ``sample_weight``): the book's
+        ``update_mini_batch``. Call it once per mini-batch of a stream. After
+        :meth:`fit` it continues from the fitted weights. If it raises, the
+        model is left exactly as it was.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The mini-batch.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Its labels.
+
+        classes : array-like of shape (n_classes,), default=None
+            All the classes of the stream. Required on the first call; later
+            calls may pass the same classes again, or None.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the examples in the mean gradient.
+
+        Returns
+        -------
+        self : SGDNetClassifier
+            The updated estimator.
+        """
+        state = dict(self.__dict__)
+        try:
+            return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight,
+        *,
+        incremental,
+        classes=None,
+        X_val=None,
+        y_val=None,
+    ):
+        hidden = _hidden_sizes(self.hidden_layer_sizes)
+        first_call = not incremental or not hasattr(self, "coefs_")
+        if incremental and first_call and classes is None:
+            _check_partial_fit_first_call(self, classes)  # raises a clear error
+        if incremental and not first_call and classes is not None:
+            _check_partial_fit_first_call(self, classes)  # same classes, or raise
+
+        X, y = self._validate_X(X, reset=first_call, y=y)
+        y_type = self._check_y_type(y)
+        dtype = X.dtype
+        sample_weight = self._validate_sample_weight(sample_weight, X.shape[0], dtype)
+
+        if first_call:
+            binarizer = LabelBinarizer()
+            if incremental and not y_type.startswith("multilabel"):
+                binarizer.fit(np.asarray(classes))
+            else:
+                binarizer.fit(y)
+            if len(binarizer.classes_) < 2:
+                raise ValueError(
+                    "SGDNetClassifier needs samples of at least 2 classes, but "
+                    f"the data contains only one class: {binarizer.classes_[0]!r}."
+                )
+        else:
+            binarizer = self._label_binarizer
+        if not y_type.startswith("multilabel"):
+            unknown = np.setdiff1d(unique_labels(y), binarizer.classes_)
+            if len(unknown):
+                raise ValueError(
+                    f"y contains labels {unknown.tolist()} that are not in "
+                    f"classes_ {binarizer.classes_.tolist()}. Pass every class "
+                    "to the first partial_fit call."
+                )
+        if X_val is not None or y_val is not None:
+            if X_val is None or y_val is None:
+                raise ValueError("Pass both X_val and y_val, or neither.")
+
+        if first_call:
+            self._label_binarizer = binarizer
+            self.classes_ = binarizer.classes_
+            self._rng = check_random_state(self.random_state)
+            Y = self._binarize(y).astype(dtype)
+            sizes = [X.shape[1], *hidden, Y.shape[1]]
+            self.n_layers_ = len(sizes)
+            self.n_outputs_ = Y.shape[1]
+            self.out_activation_ = COSTS[self.cost].out_activation
+            self.coefs_, self.intercepts_ = init_params(
+                sizes, self.weight_init, self._rng, dtype
+            )
+            self.n_iter_ = 0
+            self.t_ = 0
+            self.loss_curve_ = []
+            self._optimizer = self._make_optimizer()
+        else:
+            Y = self._binarize(y).astype(dtype)
+
+        if incremental:
+            self._partial_step(X, Y, sample_weight)
+        else:
+            if X_val is not None:
+                X_val = self._validate_X(X_val, reset=False)
+            self._fit_epochs(X, Y, sample_weight, X_val, y_val)
+        return self
+
+    def _make_optimizer(self):
+        return SGDOptimizer(
+            self.coefs_ + self.intercepts_,
+            n_coefs=len(self.coefs_),
+            learning_rate_init=self.learning_rate_init,
+            schedule=self.learning_rate,
+            momentum=self.momentum,
+            nesterov=self.nesterovs_momentum,
+            power_t=self.power_t,
+            alpha=self.alpha,
+        )
+
+    def _partial_step(self, X, Y, sample_weight):
+        """One step on one batch, made on copies: nothing changes unless it succeeds."""
+        optimizer = copy.deepcopy(self._optimizer)
+        trainer = Trainer(
+            [W.copy() for W in self.coefs_],
+            [b.copy() for b in self.intercepts_],
+            self.cost,
+            optimizer,
+            X.shape[0],
+        )
+        absdiff = np.empty(Y.shape, dtype=X.dtype)
+        trainer.step(X, Y, sample_weight, absdiff)
+        if not all(np.isfinite(p).all() for p in trainer.params):
+            raise ValueError(
+                "The step produced non-finite weights; the model was left "
+                "unchanged. Scale the input (e.g. with StandardScaler) or lower "
+                "learning_rate_init."
+            )
+        self.coefs_, self.intercepts_ = trainer.coefs, trainer.intercepts
+        self._optimizer = optimizer
+        self.loss_ = trainer.mean_cost(absdiff, Y, sample_weight)
+        self.loss_ += trainer.l2_penalty(self.alpha)
+        self.loss_curve_ = [*self.loss_curve_, self.loss_]
+        self.n_iter_ += 1
+        self.t_ += X.shape[0]
+        optimizer.iteration_ends(self.t_)
+
+    def _fit_epochs(self, X, Y, sample_weight, X_val, y_val):
+        n_samples = X.shape[0]
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    f"batch_size={self.batch_size} is larger than the "
+                    f"{n_samples} samples; it is clipped to {n_samples}."
+                )
+            batch_size = min(self.batch_size, n_samples)
+
+        trainer = Trainer(
+            self.coefs_, self.intercepts_, self.cost, self._optimizer, batch_size
+        )
+        absdiff = np.empty(Y.shape, dtype=X.dtype)
+        stopper = NoImprovementCounter(self.tol)
+        self.validation_scores_ = [] if X_val is not None else None
+        rng = self._rng if self.shuffle else None
+        converged = False
+        self.n_iter_ = 0
+        for epoch in range(self.max_iter):
+            loss = trainer.epoch(X, Y, sample_weight, batch_size, rng, absdiff)
+            self.loss_ = loss + trainer.l2_penalty(self.alpha)
+            self.loss_curve_.append(self.loss_)
+            self.n_iter_ += 1
+            self.t_ += n_samples
+            line = f"Epoch {epoch}: loss = {self.loss_:.6f}"
+            if X_val is not None:
+                n_correct = int(np.sum(self.predict(X_val) == np.asarray(y_val)))
+                self.validation_scores_.append(n_correct / len(y_val))
+                line = f"Epoch {epoch}: {n_correct} / {len(y_val)}, loss = {self.loss_:.6f}"
+            if self.verbose:
+                print(line)
+            if not np.isfinite(self.loss_):
+                break
+            stopper.update(self.loss_)
+            self._optimizer.iteration_ends(self.t_)
+            if stopper.count > self.n_iter_no_change:
+                msg = (
+                    f"Training loss did not improve more than tol={self.tol} for "
+                    f"{self.n_iter_no_change} consecutive epochs."
+                )
+                if self._optimizer.trigger_stopping(msg, self.verbose):
+                    converged = True
+                    break
+                stopper.count = 0
+        if not all(np.isfinite(p).all() for p in self.coefs_ + self.intercepts_):
+            raise ValueError(
+                "Training produced non-finite weights. Scale the input (e.g. "
+                "with StandardScaler) or lower learning_rate_init."
+            )
+        if not converged and self.n_iter_ == self.max_iter:
+            warnings.warn(
+                f"SGDNetClassifier: maximum epochs ({self.max_iter}) reached and "
+                "the training loss has not converged yet.",
+                ConvergenceWarning,
+            )
+
+    # ------------------------------------------------------------------
+    # prediction
+    # ------------------------------------------------------------------
+
+    def _output_z(self, X):
+        """The output layer's weighted input ``z_L`` for validated ``X``."""
+        A = X
+        for W, b in zip(self.coefs_[:-1], self.intercepts_[:-1]):
+            A = sigmoid(A @ W + b)
+        return np.asarray(A @ self.coefs_[-1] + self.intercepts_[-1])
+
+    def _z(self, X):
+        check_is_fitted(self)
+        return self._output_z(self._validate_X(X, reset=False))
+
+    def decision_function(self, X):
+        """The output layer's weighted input ``z_L = W_L a_{L-1} + b_L``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        z : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            For binary targets, one value per sample, positive for
+            ``classes_[1]``.
+        """
+        z = self._z(X)
+        if self.out_activation_ == "softmax" and len(self.classes_) == 2:
+            return z[:, 1] - z[:, 0]  # the log-odds of classes_[1]
+        return z.ravel() if z.shape[1] == 1 else z
+
+    def _proba_from_z(self, z):
+        if self.out_activation_ == "softmax":
+            return ACTIVATIONS["softmax"](z)
+        if self.n_outputs_ == 1:
+            p = sigmoid(z)
+            return np.hstack([1 - p, p])
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            return sigmoid(z)
+        # normalise the sigmoid outputs, in log space so that no row sums to 0
+        return ACTIVATIONS["softmax"](-np.logaddexp(0, -z))
+
+    def predict_proba(self, X):
+        """Class probabilities: the output activations, normalised.
+
+        Binary targets: ``[1 - a, a]`` of the single sigmoid output.
+        Multiclass: the sigmoid outputs divided by their sum (the softmax
+        outputs with ``cost="log_likelihood"``). Multilabel: the independent
+        sigmoid outputs.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            In the dtype the model was trained in.
+        """
+        return self._proba_from_z(self._z(X))
+
+    def predict_log_proba(self, X):
+        """The logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Predict classes: the index of the largest output (``argmax a_L``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted labels (an indicator matrix for multilabel targets).
+        """
+        z = self._z(X)
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            return (z > 0).astype(self._label_binarizer.classes_.dtype)
+        if self.n_outputs_ == 1:
+            return self.classes_[(z[:, 0] > 0).astype(int)]
+        return self.classes_[np.argmax(z, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_label = True
+        return tags

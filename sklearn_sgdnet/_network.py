@@ -1,0 +1,295 @@
+"""Layer 1: the network's mathematics on one batch.
+
+This module is pure array code. It knows nothing of scikit-learn: it holds the
+activations, the costs, the initialisation of the weights, and the forward and
+backward passes of Nielsen's sigmoid network (``NETWORK.md``), written for a
+whole mini-batch at once instead of one example at a time.
+
+Notation. The book stores ``W_l`` with shape ``(n_l, n_{l-1})`` and treats an
+example as a column vector. Here, as in :class:`~sklearn.neural_network.MLPClassifier`,
+examples are the *rows* of a batch ``A_0 = X`` of shape ``(m, n_0)`` and
+``coefs[l-1] = W_l^T`` has shape ``(n_{l-1}, n_l)``. The book's equations then
+read, for the whole batch at once::
+
+    Z_l     = A_{l-1} @ W_l^T + b_l                   (z_l = W_l a_{l-1} + b_l)
+    A_l     = sigma(Z_l)                              (a_l = sigma(z_l))
+    Delta_L = (A_L - Y) * sigma'(Z_L)                 (quadratic cost)
+    Delta_l = (Delta_{l+1} @ W_{l+1}) * sigma'(Z_l)   (backpropagation)
+    dC/db_l = sum over rows of Delta_l
+    dC/dW_l^T = A_{l-1}^T @ Delta_l
+
+One matrix product replaces the book's Python loop over the examples of a
+mini-batch: row ``x`` of ``A_{l-1}^T @ Delta_l`` summed over the batch *is* the
+sum of the per-example outer products ``delta_l a_{l-1}^T``.
+
+Every function writes into arrays that the caller allocated once, so that the
+training loop allocates nothing per mini-batch. A sparse first layer (scipy
+CSR) takes the generic ``@`` path; everything after the first layer is dense.
+"""
+
+import numpy as np
+from scipy.special import expit
+
+# --------------------------------------------------------------------------
+# Activations
+# --------------------------------------------------------------------------
+
+
+def sigmoid(Z, out=None):
+    """The logistic function ``1 / (1 + exp(-z))``, element-wise."""
+    return expit(Z, out=out)
+
+
+def softmax(Z, out=None):
+    """Row-wise softmax ``exp(z_j) / sum_k exp(z_k)``, stable for large ``z``."""
+    if out is None:
+        out = np.empty_like(Z)
+    np.subtract(Z, Z.max(axis=1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
+ACTIVATIONS = {"sigmoid": sigmoid, "softmax": softmax}
+
+
+def sigmoid_prime_from_output(A, out):
+    """``sigma'(z) = sigma(z) (1 - sigma(z))``, computed from ``A = sigma(Z)``.
+
+    The forward pass keeps the activations, not the weighted inputs, so the
+    derivative is formed from them; this is the book's ``sigmoid_prime`` without
+    a second call to ``exp``.
+    """
+    np.subtract(1.0, A, out=out)
+    out *= A
+    return out
+
+
+# --------------------------------------------------------------------------
+# Costs
+# --------------------------------------------------------------------------
+# Each cost says which output activation it pairs with and how the raw output
+# error ``A_L - Y`` becomes the output error ``delta_L = dC_x/dz_L``. Targets
+# are always exactly 0 or 1 (one-hot or indicator rows), so every cost of an
+# example can be written from ``d = |a_L - y|`` alone: that lets the training
+# loop keep only ``|A_L - Y|`` per batch and compute the epoch's loss once,
+# after the epoch, in one vectorised pass.
+
+_EPS = {np.dtype(np.float32): 1e-7, np.dtype(np.float64): 1e-15}
+
+
+class QuadraticCost:
+    """The page's cost ``C_x = 1/2 ||a_L - y||^2``.
+
+    ``delta_L = (a_L - y) * sigma'(z_L)``: the ``sigma'`` factor makes a
+    saturated wrong output learn slowly (the book's "learning slowdown").
+    """
+
+    name = "quadratic"
+    out_activation = "sigmoid"
+
+    @staticmethod
+    def delta_from_error(D, A_out, tmp):
+        """Turn ``D = A_L - Y`` into ``delta_L`` in place."""
+        D *= sigmoid_prime_from_output(A_out, tmp)
+        return D
+
+    @staticmethod
+    def example_costs(absdiff, Y):
+        """Per-example cost from ``|A_L - Y|`` (shape ``(m, n_L)``)."""
+        return 0.5 * np.einsum("ij,ij->i", absdiff, absdiff)
+
+
+class CrossEntropyCost:
+    """The book's chapter-3 cost ``C_x = -sum_j [y_j ln a_j + (1-y_j) ln(1-a_j)]``.
+
+    With a sigmoid output, ``delta_L = a_L - y``: no ``sigma'`` factor, so no
+    learning slowdown.
+    """
+
+    name = "cross_entropy"
+    out_activation = "sigmoid"
+
+    @staticmethod
+    def delta_from_error(D, A_out, tmp):
+        return D
+
+    @staticmethod
+    def example_costs(absdiff, Y):
+        # for y in {0, 1}: y ln a + (1 - y) ln(1 - a) = ln(1 - |a - y|)
+        eps = _EPS.get(absdiff.dtype, 1e-15)
+        return -np.log1p(-np.minimum(absdiff, 1.0 - eps)).sum(axis=1)
+
+
+class LogLikelihoodCost:
+    """Softmax output with the log-likelihood cost ``C_x = -ln a_y`` (chapter 3).
+
+    As with cross-entropy, ``delta_L = a_L - y``.
+    """
+
+    name = "log_likelihood"
+    out_activation = "softmax"
+
+    @staticmethod
+    def delta_from_error(D, A_out, tmp):
+        return D
+
+    @staticmethod
+    def example_costs(absdiff, Y):
+        # the true class has |a_y - 1| = 1 - a_y, so -ln a_y = -ln(1 - |d_y|)
+        eps = _EPS.get(absdiff.dtype, 1e-15)
+        d_true = np.einsum("ij,ij->i", absdiff, Y)
+        return -np.log1p(-np.minimum(d_true, 1.0 - eps))
+
+
+COSTS = {
+    cost.name: cost for cost in (QuadraticCost, CrossEntropyCost, LogLikelihoodCost)
+}
+
+
+def example_costs(cost, A_out, Y):
+    """Per-example costs ``C_x`` of the output activations ``A_out``."""
+    return COSTS[cost].example_costs(np.abs(A_out - Y), Y)
+
+
+# --------------------------------------------------------------------------
+# Initialisation
+# --------------------------------------------------------------------------
+
+
+def init_params(layer_sizes, weight_init, rng, dtype=np.float64):
+    """Draw the initial weights and biases.
+
+    ``"large"`` is the page's choice: every weight and bias from N(0, 1).
+    ``"default"`` is the book's chapter-3 choice: weights from N(0, 1/n_in), so
+    that ``z`` of a hidden neuron is not so wide that ``sigma`` saturates from
+    the start, and biases from N(0, 1).
+
+    Returns ``coefs`` (``coefs[i]`` of shape ``(n_i, n_{i+1})``) and
+    ``intercepts`` (``intercepts[i]`` of shape ``(n_{i+1},)``).
+    """
+    coefs, intercepts = [], []
+    for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]):
+        scale = 1.0 if weight_init == "large" else 1.0 / np.sqrt(n_in)
+        coefs.append((rng.standard_normal((n_in, n_out)) * scale).astype(dtype))
+        intercepts.append(rng.standard_normal(n_out).astype(dtype))
+    return coefs, intercepts
+
+
+# --------------------------------------------------------------------------
+# Forward and backward passes
+# --------------------------------------------------------------------------
+
+
+def _is_sparse(X):
+    return hasattr(X, "tocsr")
+
+
+def matmul(A, B, out):
+    """``out = A @ B`` without allocating, for dense or sparse ``A``."""
+    if _is_sparse(A):
+        out[...] = A @ B
+    else:
+        np.dot(A, B, out=out)
+    return out
+
+
+def forward(coefs, intercepts, X, activations, out_activation="sigmoid"):
+    """Feed a batch forward: ``A_l = sigma(A_{l-1} @ W_l^T + b_l)``.
+
+    ``activations`` is a list of ``len(coefs)`` arrays of shape ``(m, n_l)``,
+    filled in place with ``A_1 ... A_L``. The returned list is ``[X] +
+    activations``, the book's ``activations``.
+    """
+    A = X
+    last = len(coefs) - 1
+    for i, (W, b, out) in enumerate(zip(coefs, intercepts, activations)):
+        matmul(A, W, out)
+        out += b
+        ACTIVATIONS[out_activation if i == last else "sigmoid"](out, out=out)
+        A = out
+    return [X, *activations]
+
+
+def backward(
+    coefs, activations, delta_out, deltas, scratch, coef_grads, intercept_grads
+):
+    """Backpropagate the output error ``delta_L`` through the network.
+
+    ``activations`` is the list returned by :func:`forward`; ``delta_out``
+    holds ``delta_L`` (one row per example, already multiplied by each
+    example's weight in the batch mean). ``deltas[i]`` and ``scratch[i]`` are
+    work arrays of the shape of ``activations[i + 1]``. The gradients, summed
+    over the rows, are written into ``coef_grads`` and ``intercept_grads``.
+    """
+    delta = delta_out
+    for i in range(len(coefs) - 1, -1, -1):
+        A_prev = activations[i]
+        if _is_sparse(A_prev):
+            coef_grads[i][...] = A_prev.T @ delta
+        else:
+            np.dot(A_prev.T, delta, out=coef_grads[i])
+        np.sum(delta, axis=0, out=intercept_grads[i])
+        if i > 0:
+            # delta_l = (delta_{l+1} @ W_{l+1}) * sigma'(z_l)
+            nxt = np.dot(delta, coefs[i].T, out=deltas[i - 1])
+            nxt *= sigmoid_prime_from_output(A_prev, scratch[i - 1])
+            delta = nxt
+    return coef_grads, intercept_grads
+
+
+class Workspace:
+    """Arrays for a batch of up to ``m`` rows, allocated once per fit.
+
+    ``activations``, ``deltas`` and ``scratch`` hold one ``(m, n_l)`` array per
+    layer ``l = 1 .. L``; ``coef_grads`` and ``intercept_grads`` have the
+    shapes of the parameters. :meth:`rows` gives views for a shorter batch (the
+    last one of an epoch), which are still C-contiguous.
+    """
+
+    def __init__(self, layer_sizes, m, dtype):
+        self.m = m
+        self.activations = [np.empty((m, n), dtype=dtype) for n in layer_sizes[1:]]
+        self.deltas = [np.empty((m, n), dtype=dtype) for n in layer_sizes[1:]]
+        self.scratch = [np.empty((m, n), dtype=dtype) for n in layer_sizes[1:]]
+        self.coef_grads = [
+            np.empty((n_in, n_out), dtype=dtype)
+            for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:])
+        ]
+        self.intercept_grads = [np.empty(n, dtype=dtype) for n in layer_sizes[1:]]
+
+    def rows(self, m):
+        """``(activations, deltas, scratch)`` cut to the first ``m`` rows."""
+        if m == self.m:
+            return self.activations, self.deltas, self.scratch
+        return tuple(
+            [a[:m] for a in arrays]
+            for arrays in (self.activations, self.deltas, self.scratch)
+        )
+
+
+def gradient(coefs, intercepts, X, Y, cost, sample_weight=None):
+    """Gradient of the (weighted) mean cost over a batch.
+
+    Returns ``(mean_cost, coef_grads, intercept_grads)``: the gradients of
+    ``sum_x s_x C_x / sum_x s_x`` (``s_x = 1`` without weights) with respect
+    to ``coefs`` and ``intercepts``. A convenience for tests and one-off use;
+    training reuses one :class:`Workspace` instead.
+    """
+    cost_ = COSTS[cost]
+    dtype = coefs[0].dtype
+    sizes = [coefs[0].shape[0]] + [W.shape[1] for W in coefs]
+    m = X.shape[0]
+    ws = Workspace(sizes, m, dtype)
+    full = forward(coefs, intercepts, X, ws.activations, cost_.out_activation)
+    D = np.subtract(full[-1], Y, out=ws.deltas[-1])
+    absdiff = np.abs(D)
+    cost_.delta_from_error(D, full[-1], ws.scratch[-1])
+    w = np.ones(m, dtype=dtype) if sample_weight is None else sample_weight
+    w = np.asarray(w, dtype=dtype) / np.sum(w)
+    mean_cost = float(np.dot(w, cost_.example_costs(absdiff, Y)))
+    D *= w[:, None]
+    backward(
+        coefs, full, D, ws.deltas, ws.scratch, ws.coef_grads, ws.intercept_grads
+    )
+    return mean_cost, ws.coef_grads, ws.intercept_grads
