@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
@@ -187,11 +187,17 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "cost": [StrOptions(set(COSTS))],
         "weight_init": [StrOptions({"default", "large"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
@@ -249,21 +255,26 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
     # validation
     # ------------------------------------------------------------------
 
-    def _validate_X(self, X, reset, y=None):
-        kwargs = dict(
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=reset,
+    def _validate_X(self, X, reset):
+        X = validate_data(self, X, reset=reset, **self._X_checks)
+        return self._prepare_X(X, reset)
+
+    def _validate_Xy(self, X, y, reset):
+        X, y = validate_data(
+            self, X, y, multi_output=True, reset=reset, **self._X_checks
         )
-        if y is None:
-            X = validate_data(self, X, **kwargs)
-        else:
-            X, y = validate_data(self, X, y, multi_output=True, **kwargs)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return self._prepare_X(X, reset), y
+
+    _X_checks = dict(accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
+
+    def _prepare_X(self, X, reset):
         if hasattr(X, "tocsr"):
             X = X.tocsr()  # mini-batches are row slices
         if not reset:
             X = X.astype(self.coefs_[0].dtype, copy=False)
-        return X if y is None else (X, y)
+        return X
 
     @staticmethod
     def _validate_sample_weight(sample_weight, n_samples, dtype):
@@ -408,7 +419,7 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
         if incremental and not first_call and classes is not None:
             _check_partial_fit_first_call(self, classes)  # same classes, or raise
 
-        X, y = self._validate_X(X, reset=first_call, y=y)
+        X, y = self._validate_Xy(X, y, reset=first_call)
         y_type = self._check_y_type(y)
         dtype = X.dtype
         sample_weight = self._validate_sample_weight(sample_weight, X.shape[0], dtype)
@@ -512,7 +523,8 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
             if self.batch_size > n_samples:
                 warnings.warn(
                     f"batch_size={self.batch_size} is larger than the "
-                    f"{n_samples} samples; it is clipped to {n_samples}."
+                    f"{n_samples} samples; it is clipped to {n_samples}.",
+                    stacklevel=2,
                 )
             batch_size = min(self.batch_size, n_samples)
 
@@ -561,6 +573,7 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
                 f"SGDNetClassifier: maximum epochs ({self.max_iter}) reached and "
                 "the training loss has not converged yet.",
                 ConvergenceWarning,
+                stacklevel=2,
             )
 
     # ------------------------------------------------------------------
@@ -570,7 +583,7 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
     def _output_z(self, X):
         """The output layer's weighted input ``z_L`` for validated ``X``."""
         A = X
-        for W, b in zip(self.coefs_[:-1], self.intercepts_[:-1]):
+        for W, b in zip(self.coefs_[:-1], self.intercepts_[:-1], strict=False):
             A = sigmoid(A @ W + b)
         return np.asarray(A @ self.coefs_[-1] + self.intercepts_[-1])
 

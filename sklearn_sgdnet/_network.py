@@ -169,7 +169,7 @@ def init_params(layer_sizes, weight_init, rng, dtype=np.float64):
     ``intercepts`` (``intercepts[i]`` of shape ``(n_{i+1},)``).
     """
     coefs, intercepts = [], []
-    for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]):
+    for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:], strict=False):
         scale = 1.0 if weight_init == "large" else 1.0 / np.sqrt(n_in)
         coefs.append((rng.standard_normal((n_in, n_out)) * scale).astype(dtype))
         intercepts.append(rng.standard_normal(n_out).astype(dtype))
@@ -203,7 +203,7 @@ def forward(coefs, intercepts, X, activations, out_activation="sigmoid"):
     """
     A = X
     last = len(coefs) - 1
-    for i, (W, b, out) in enumerate(zip(coefs, intercepts, activations)):
+    for i, (W, b, out) in enumerate(zip(coefs, intercepts, activations, strict=False)):
         matmul(A, W, out)
         out += b
         ACTIVATIONS[out_activation if i == last else "sigmoid"](out, out=out)
@@ -254,7 +254,7 @@ class Workspace:
         self.scratch = [np.empty((m, n), dtype=dtype) for n in layer_sizes[1:]]
         self.coef_grads = [
             np.empty((n_in, n_out), dtype=dtype)
-            for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:])
+            for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:], strict=False)
         ]
         self.intercept_grads = [np.empty(n, dtype=dtype) for n in layer_sizes[1:]]
 
@@ -289,7 +289,5 @@ def gradient(coefs, intercepts, X, Y, cost, sample_weight=None):
     w = np.asarray(w, dtype=dtype) / np.sum(w)
     mean_cost = float(np.dot(w, cost_.example_costs(absdiff, Y)))
     D *= w[:, None]
-    backward(
-        coefs, full, D, ws.deltas, ws.scratch, ws.coef_grads, ws.intercept_grads
-    )
+    backward(coefs, full, D, ws.deltas, ws.scratch, ws.coef_grads, ws.intercept_grads)
     return mean_cost, ws.coef_grads, ws.intercept_grads

@@ -60,9 +60,7 @@ class SGDOptimizer:
         self.nesterov = nesterov
         self.power_t = power_t
         self.alpha = alpha
-        self.velocities = (
-            [np.zeros_like(p) for p in params] if momentum > 0 else None
-        )
+        self.velocities = [np.zeros_like(p) for p in params] if momentum > 0 else None
 
     def update_params(self, params, steps):
         """Apply one update in place.
@@ -73,13 +71,15 @@ class SGDOptimizer:
         """
         decay = self.learning_rate * self.alpha
         if self.velocities is None:
-            for i, (p, s) in enumerate(zip(params, steps)):
+            for i, (p, s) in enumerate(zip(params, steps, strict=False)):
                 if decay and i < self.n_coefs:
                     p *= 1.0 - decay
                 p -= s
             return
         mu = self.momentum
-        for i, (p, s, v) in enumerate(zip(params, steps, self.velocities)):
+        for i, (p, s, v) in enumerate(
+            zip(params, steps, self.velocities, strict=False)
+        ):
             if decay and i < self.n_coefs:
                 s += decay * p
             v *= mu
@@ -114,7 +114,7 @@ class SGDOptimizer:
             return True
         self.learning_rate /= 5.0
         if verbose:
-            print(msg + " Setting learning rate to %f" % self.learning_rate)
+            print(msg + f" Setting learning rate to {self.learning_rate:f}")
         return False
 
 
@@ -183,9 +183,7 @@ class Trainer:
                 return False
             scale = (weights * (eta / total)).astype(self.dtype, copy=False)[:, None]
         acts, deltas, scratch = self.ws.rows(m)
-        full = forward(
-            self.coefs, self.intercepts, Xb, acts, self.cost.out_activation
-        )
+        full = forward(self.coefs, self.intercepts, Xb, acts, self.cost.out_activation)
         D = np.subtract(full[-1], Yb, out=deltas[-1])
         if absdiff_out is not None:
             np.abs(D, out=absdiff_out)
@@ -206,9 +204,7 @@ class Trainer:
     def forward_error(self, Xb, Yb, absdiff_out):
         """``|a_L - y|`` for a batch, without a step."""
         acts, _, _ = self.ws.rows(Xb.shape[0])
-        full = forward(
-            self.coefs, self.intercepts, Xb, acts, self.cost.out_activation
-        )
+        full = forward(self.coefs, self.intercepts, Xb, acts, self.cost.out_activation)
         np.abs(np.subtract(full[-1], Yb, out=absdiff_out), out=absdiff_out)
 
     def mean_cost(self, absdiff, Y, weights=None):
