@@ -7,6 +7,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -20,6 +21,73 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._network import ACTIVATIONS, COSTS, init_params, sigmoid
 from ._training import NoImprovementCounter, SGDOptimizer, Trainer
+
+try:  # scikit-learn >= 1.9: the callback API (ProgressBar, ScoringMonitor)
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # pragma: no cover - older scikit-learn
+
+    class CallbackSupportMixin:
+        """Stand-in: scikit-learn < 1.9 has no callback API."""
+
+
+class _CallbackHooks:
+    """Reports a fit to scikit-learn's callbacks (``sklearn.callback``, 1.9+).
+
+    The fit is the root task and each epoch a subtask; a :meth:`partial_fit`
+    call is a task of its own (its one mini-batch). Mini-batches inside
+    :meth:`fit` are not reported: a context per mini-batch would cost more
+    than the step itself. Without callbacks (or without the API) every hook
+    is a no-op.
+    """
+
+    def __init__(self, estimator, X, y, sample_weight, max_subtasks=None):
+        self.estimator, self.X, self.y = estimator, X, y
+        self.metadata = (
+            {} if sample_weight is None else {"sample_weight": sample_weight}
+        )
+        self.ctx = self.sub = None
+        wanted = getattr(estimator, "_skl_callbacks", None) or hasattr(
+            estimator, "_parent_callback_ctx"
+        )
+        if wanted and hasattr(estimator, "_init_callback_context"):
+            if max_subtasks is None:
+                max_subtasks = estimator.max_iter
+            self.ctx = estimator._init_callback_context(max_subtasks=max_subtasks)
+            self.ctx.call_on_fit_task_begin(**self._kwargs())
+
+    def _kwargs(self):
+        return dict(
+            estimator=self.estimator, X=self.X, y=self.y, metadata=self.metadata
+        )
+
+    def _fitted_attributes(self):
+        est = self.estimator
+        return {
+            "coefs_": [W.copy() for W in est.coefs_],
+            "intercepts_": [b.copy() for b in est.intercepts_],
+            "n_iter_": est.n_iter_,
+        }
+
+    def epoch_begin(self):
+        if self.ctx is not None:
+            self.sub = self.ctx.subcontext(task_name="epoch")
+            self.sub.call_on_fit_task_begin(**self._kwargs())
+
+    def epoch_end(self):
+        """Returns True when a callback asks to stop."""
+        if self.sub is None:
+            return False
+        return bool(
+            self.sub.call_on_fit_task_end(
+                **self._kwargs(), reconstruction_attributes=self._fitted_attributes
+            )
+        )
+
+    def fit_end(self):
+        if self.ctx is not None:
+            self.ctx.call_on_fit_task_end(
+                **self._kwargs(), reconstruction_attributes=self._fitted_attributes
+            )
 
 
 def _hidden_sizes(hidden_layer_sizes):
@@ -36,7 +104,7 @@ def _hidden_sizes(hidden_layer_sizes):
     return [int(s) for s in sizes]
 
 
-class SGDNetClassifier(ClassifierMixin, BaseEstimator):
+class SGDNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """The sigmoid network of Nielsen's *Neural Networks and Deep Learning*.
 
     A feed-forward network in which every neuron, the output layer's included,
@@ -116,6 +184,31 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
     nesterovs_momentum : bool, default=True
         Whether to use Nesterov's momentum (when ``momentum > 0``).
 
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``. A dict maps
+        labels to weights (missing labels weigh 1). ``"balanced"`` weighs class
+        ``c`` by ``n / (n_classes * n_c)``: in :meth:`fit` over the training
+        set; in :meth:`partial_fit` over every batch seen so far, this one
+        included, since a stream never shows its whole training set.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training set (stratified), or
+        use ``X_val``/``y_val`` if given, and stop when its accuracy has not
+        improved by ``tol`` for ``n_iter_no_change`` epochs; the best epoch's
+        weights are restored. In :meth:`partial_fit`, see there.
+
+    validation_fraction : float, default=0.1
+        The fraction held out by ``early_stopping``.
+
+    warm_start : bool, default=False
+        Whether :meth:`fit` starts from the current weights instead of a new
+        initialisation.
+
+    monitor_training_accuracy : bool, default=False
+        Record the accuracy on the training set after each epoch in
+        ``training_scores_`` (one extra forward pass over the training set per
+        epoch). The training cost is always recorded, in ``loss_curve_``.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -160,7 +253,22 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
 
     validation_scores_ : list of float or None
         Accuracy on the validation data after each epoch, when ``fit`` is
-        given ``X_val`` and ``y_val``.
+        given ``X_val`` and ``y_val`` or ``early_stopping=True``.
+
+    validation_loss_curve_ : list of float or None
+        The validation loss (mean cost plus the L2 penalty) after each epoch,
+        under the same conditions.
+
+    training_scores_ : list of float or None
+        Training accuracy after each epoch, with
+        ``monitor_training_accuracy=True``.
+
+    best_validation_score_ : float or None
+        The best validation accuracy, with ``early_stopping=True``.
+
+    best_loss_ : float
+        The smallest training loss; with ``early_stopping=True``, the
+        validation loss of the restored (best) epoch.
 
     See Also
     --------
@@ -212,6 +320,11 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
         "power_t": [Interval(Real, 0, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "nesterovs_momentum": ["boolean"],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "warm_start": ["boolean"],
+        "monitor_training_accuracy": ["boolean"],
     }
 
     def __init__(
@@ -233,6 +346,11 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
         power_t=0.5,
         momentum=0.0,
         nesterovs_momentum=True,
+        class_weight=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        warm_start=False,
+        monitor_training_accuracy=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cost = cost
@@ -250,6 +368,11 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
         self.power_t = power_t
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
+        self.class_weight = class_weight
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.warm_start = warm_start
+        self.monitor_training_accuracy = monitor_training_accuracy
 
     # ------------------------------------------------------------------
     # validation
@@ -332,8 +455,10 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
 
         Each epoch shuffles the training set (``shuffle=True``), cuts it into
         mini-batches of ``batch_size`` rows and makes one gradient step per
-        mini-batch. Training stops early when the loss stalls (``tol``,
-        ``n_iter_no_change``).
+        mini-batch: the book's ``SGD``. Training stops early when the training
+        loss (or, with ``early_stopping``, the validation accuracy) stalls.
+        A ``KeyboardInterrupt`` (Ctrl-C) stops training cleanly: the weights of
+        the last complete epoch are kept and a warning says so.
 
         Parameters
         ----------
@@ -347,11 +472,16 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
             Weights of the examples: each step uses the weighted mean gradient
             of its mini-batch.
 
-        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
-            Validation data (the book's ``evaluation_data``), scored after
-            each epoch into ``validation_scores_``.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+                default=None
+            Validation data, the book's ``evaluation_data``. After each epoch
+            its cost and accuracy are recorded in ``validation_loss_curve_``
+            and ``validation_scores_``; with ``early_stopping=True`` it replaces
+            the split of ``validation_fraction`` of the training data. In a
+            :class:`~sklearn.pipeline.Pipeline` it is routed to this step
+            untransformed (see the user guide).
 
-        y_val : array-like of shape (n_val,), default=None
+        y_val : array-like of shape (n_val,) or (n_val, n_labels), default=None
             Labels of ``X_val``.
 
         Returns
@@ -370,8 +500,15 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
         The update is ``W <- W - eta * sum_x s_x dC_x/dW / sum_x s_x`` over the
         rows of ``X`` (``s_x = 1`` without ``sample_weight``): the book's
         ``update_mini_batch``. Call it once per mini-batch of a stream. After
-        :meth:`fit` it continues from the fitted weights. If it raises, the
-        model is left exactly as it was.
+        :meth:`fit` it continues from the fitted weights and optimizer state
+        (velocities, learning rate). If it raises, the model is left exactly
+        as it was.
+
+        With ``early_stopping=True``, each batch is scored *before* its step
+        (progressive validation: the batch is still unseen data), the best
+        weights so far are kept, and once the score has not improved by
+        ``tol`` for ``n_iter_no_change`` calls the best weights are restored
+        and ``stopped_`` is set; later calls then only score their batch.
 
         Parameters
         ----------
@@ -413,11 +550,13 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
         y_val=None,
     ):
         hidden = _hidden_sizes(self.hidden_layer_sizes)
-        first_call = not incremental or not hasattr(self, "coefs_")
-        if incremental and first_call and classes is None:
-            _check_partial_fit_first_call(self, classes)  # raises a clear error
-        if incremental and not first_call and classes is not None:
-            _check_partial_fit_first_call(self, classes)  # same classes, or raise
+        fitted = hasattr(self, "coefs_")
+        first_call = not fitted or not (incremental or self.warm_start)
+        if incremental and (first_call or classes is not None):
+            # raises without classes on the first call, or with other classes
+            _check_partial_fit_first_call(self, classes)
+        if (X_val is None) != (y_val is None):
+            raise ValueError("Pass both X_val and y_val, or neither.")
 
         X, y = self._validate_Xy(X, y, reset=first_call)
         y_type = self._check_y_type(y)
@@ -437,17 +576,29 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
                 )
         else:
             binarizer = self._label_binarizer
-        if not y_type.startswith("multilabel"):
-            unknown = np.setdiff1d(unique_labels(y), binarizer.classes_)
-            if len(unknown):
+            if not incremental and not np.array_equal(
+                unique_labels(y), binarizer.classes_
+            ):
                 raise ValueError(
-                    f"y contains labels {unknown.tolist()} that are not in "
-                    f"classes_ {binarizer.classes_.tolist()}. Pass every class "
-                    "to the first partial_fit call."
+                    "warm_start can only be used where y has the same classes as "
+                    f"in the previous call to fit. Previously got "
+                    f"{binarizer.classes_.tolist()}, y has "
+                    f"{unique_labels(y).tolist()}."
                 )
-        if X_val is not None or y_val is not None:
-            if X_val is None or y_val is None:
-                raise ValueError("Pass both X_val and y_val, or neither.")
+        self._check_labels(y, y_type, binarizer)
+        if self.class_weight is not None and y_type.startswith("multilabel"):
+            raise ValueError("class_weight is not supported for multilabel targets.")
+        if X_val is not None:
+            X_val = validate_data(self, X_val, reset=False, **self._X_checks)
+            y_val = np.asarray(y_val)
+            if y_val.ndim == 2 and y_val.shape[1] == 1:
+                y_val = column_or_1d(y_val, warn=True)
+            if y_val.shape[0] != X_val.shape[0]:
+                raise ValueError(
+                    f"X_val has {X_val.shape[0]} samples but y_val has "
+                    f"{y_val.shape[0]}."
+                )
+            self._check_labels(y_val, type_of_target(y_val), binarizer)
 
         if first_call:
             self._label_binarizer = binarizer
@@ -465,16 +616,59 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
             self.t_ = 0
             self.loss_curve_ = []
             self._optimizer = self._make_optimizer()
+            self._stopper = None
+            self._class_counts = np.zeros(len(self.classes_))
         else:
             Y = self._binarize(y).astype(dtype)
 
         if incremental:
-            self._partial_step(X, Y, sample_weight)
+            self._partial_step(X, y, Y, sample_weight)
         else:
             if X_val is not None:
-                X_val = self._validate_X(X_val, reset=False)
-            self._fit_epochs(X, Y, sample_weight, X_val, y_val)
+                X_val = self._prepare_X(X_val, reset=False)
+            sample_weight = self._apply_class_weight(y, sample_weight, dtype)
+            self._fit_epochs(X, y, Y, sample_weight, X_val, y_val)
         return self
+
+    def _check_labels(self, y, y_type, binarizer):
+        if y_type.startswith("multilabel"):
+            return
+        unknown = np.setdiff1d(unique_labels(y), binarizer.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y contains labels {unknown.tolist()} that are not in "
+                f"classes_ {binarizer.classes_.tolist()}. Pass every class "
+                "to the first partial_fit call."
+            )
+
+    def _class_weight_vector(self, y, counts):
+        """Weight of each class in ``classes_`` (``counts``: class counts)."""
+        if self.class_weight == "balanced":
+            # n / (n_classes * n_c), over the classes present in the counts
+            present = counts > 0
+            weights = np.ones(len(self.classes_))
+            weights[present] = counts.sum() / (present.sum() * counts[present])
+            return weights
+        weights = np.ones(len(self.classes_))
+        for label, weight in self.class_weight.items():
+            where = np.flatnonzero(self.classes_ == label)
+            if not len(where):
+                raise ValueError(
+                    f"class_weight has label {label!r}, which is not in classes_ "
+                    f"{self.classes_.tolist()}."
+                )
+            weights[where[0]] = weight
+        return weights
+
+    def _apply_class_weight(self, y, sample_weight, dtype, counts=None):
+        """``sample_weight * class_weight[y]``, or ``sample_weight`` unchanged."""
+        if self.class_weight is None:
+            return sample_weight
+        idx = np.searchsorted(self.classes_, y)
+        if counts is None:
+            counts = np.bincount(idx, minlength=len(self.classes_))
+        weights = self._class_weight_vector(y, counts)[idx].astype(dtype)
+        return weights if sample_weight is None else weights * sample_weight
 
     def _make_optimizer(self):
         return SGDOptimizer(
@@ -488,8 +682,18 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
             alpha=self.alpha,
         )
 
-    def _partial_step(self, X, Y, sample_weight):
+    def _is_multilabel(self):
+        return self._label_binarizer.y_type_.startswith("multilabel")
+
+    def _partial_step(self, X, y, Y, sample_weight):
         """One step on one batch, made on copies: nothing changes unless it succeeds."""
+        if self.class_weight is not None:
+            # "balanced" in a stream: the class frequencies of all batches so far
+            idx = np.searchsorted(self.classes_, y)
+            counts = self._class_counts + np.bincount(idx, minlength=len(self.classes_))
+            sample_weight = self._apply_class_weight(y, sample_weight, X.dtype, counts)
+            self._class_counts = counts
+        hooks = _CallbackHooks(self, X, y, sample_weight, max_subtasks=0)
         optimizer = copy.deepcopy(self._optimizer)
         trainer = Trainer(
             [W.copy() for W in self.coefs_],
@@ -498,8 +702,12 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
             optimizer,
             X.shape[0],
         )
+        if self.early_stopping:
+            self._progressive_validation(trainer, X, Y)
+            if self.stopped_:
+                return
         absdiff = np.empty(Y.shape, dtype=X.dtype)
-        trainer.step(X, Y, sample_weight, absdiff)
+        stepped = trainer.step(X, Y, sample_weight, absdiff)
         if not all(np.isfinite(p).all() for p in trainer.params):
             raise ValueError(
                 "The step produced non-finite weights; the model was left "
@@ -508,14 +716,74 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
             )
         self.coefs_, self.intercepts_ = trainer.coefs, trainer.intercepts
         self._optimizer = optimizer
-        self.loss_ = trainer.mean_cost(absdiff, Y, sample_weight)
+        weights = sample_weight if stepped else None
+        self.loss_ = trainer.mean_cost(absdiff, Y, weights)
         self.loss_ += trainer.l2_penalty(self.alpha)
         self.loss_curve_ = [*self.loss_curve_, self.loss_]
         self.n_iter_ += 1
         self.t_ += X.shape[0]
         optimizer.iteration_ends(self.t_)
+        hooks.fit_end()
 
-    def _fit_epochs(self, X, Y, sample_weight, X_val, y_val):
+    def _progressive_validation(self, trainer, X, Y):
+        """Early stopping in a stream: score each batch before its step."""
+        if self._stopper is None:
+            self._stopper = NoImprovementCounter(self.tol)
+            self.validation_scores_ = []
+            self.validation_loss_curve_ = []
+            self.best_validation_score_ = -np.inf
+            self.stopped_ = False
+            self._best_params = trainer.snapshot()
+        else:
+            self._stopper = copy.deepcopy(self._stopper)
+        cost, n_correct = trainer.evaluate(X, Y, self._is_multilabel())
+        score = n_correct / X.shape[0]
+        self.validation_scores_ = [*self.validation_scores_, score]
+        self.validation_loss_curve_ = [*self.validation_loss_curve_, cost]
+        if self.stopped_:
+            return
+        if self._stopper.update(-score):
+            self.best_validation_score_ = score
+            self._best_params = trainer.snapshot()
+        if self._stopper.count > self.n_iter_no_change:
+            trainer.restore(self._best_params)
+            self.coefs_, self.intercepts_ = trainer.coefs, trainer.intercepts
+            self.stopped_ = True
+
+    def _validation_split(self, X, y, Y, sample_weight):
+        """Hold out ``validation_fraction`` of the training set, stratified."""
+        stratify = None if self._is_multilabel() else y
+        if stratify is not None and np.min(np.unique(y, return_counts=True)[1]) < 2:
+            stratify = None  # a class with one example cannot be stratified
+        idx = np.arange(X.shape[0])
+        try:
+            train, val = train_test_split(
+                idx,
+                test_size=self.validation_fraction,
+                random_state=self._rng,
+                stratify=stratify,
+            )
+        except ValueError:
+            train, val = train_test_split(
+                idx, test_size=self.validation_fraction, random_state=self._rng
+            )
+        if len(val) < 2:
+            raise ValueError(
+                f"The validation set is too small ({len(val)} samples). Increase "
+                "validation_fraction or the size of your dataset, or pass X_val "
+                "and y_val to fit."
+            )
+        sw = None if sample_weight is None else sample_weight[train]
+        return X[train], y[train], Y[train], sw, X[val], Y[val]
+
+    def _fit_epochs(self, X, y, Y, sample_weight, X_val, y_val):
+        Y_val = None
+        if self.early_stopping and X_val is None:
+            X, y, Y, sample_weight, X_val, Y_val = self._validation_split(
+                X, y, Y, sample_weight
+            )
+        elif X_val is not None:
+            Y_val = self._binarize(y_val).astype(X.dtype)
         n_samples = X.shape[0]
         if self.batch_size == "auto":
             batch_size = min(200, n_samples)
@@ -524,56 +792,103 @@ class SGDNetClassifier(ClassifierMixin, BaseEstimator):
                 warnings.warn(
                     f"batch_size={self.batch_size} is larger than the "
                     f"{n_samples} samples; it is clipped to {n_samples}.",
-                    stacklevel=2,
+                    stacklevel=3,
                 )
             batch_size = min(self.batch_size, n_samples)
 
+        self._optimizer = self._make_optimizer()
         trainer = Trainer(
             self.coefs_, self.intercepts_, self.cost, self._optimizer, batch_size
         )
+        multilabel = self._is_multilabel()
         absdiff = np.empty(Y.shape, dtype=X.dtype)
         stopper = NoImprovementCounter(self.tol)
-        self.validation_scores_ = [] if X_val is not None else None
+        monitor_val = Y_val is not None
+        self.validation_scores_ = [] if monitor_val else None
+        self.validation_loss_curve_ = [] if monitor_val else None
+        self.training_scores_ = [] if self.monitor_training_accuracy else None
+        self.best_validation_score_ = -np.inf if self.early_stopping else None
+        self.best_loss_ = np.inf
+        best_params = trainer.snapshot() if self.early_stopping else None
         rng = self._rng if self.shuffle else None
-        converged = False
+        callbacks = _CallbackHooks(self, X, y, sample_weight)
+        converged = interrupted = False
         self.n_iter_ = 0
         for epoch in range(self.max_iter):
-            loss = trainer.epoch(X, Y, sample_weight, batch_size, rng, absdiff)
-            self.loss_ = loss + trainer.l2_penalty(self.alpha)
+            last_complete = trainer.snapshot()
+            try:
+                callbacks.epoch_begin()
+                loss = trainer.epoch(X, Y, sample_weight, batch_size, rng, absdiff)
+            except KeyboardInterrupt:
+                trainer.restore(last_complete)
+                interrupted = True
+                warnings.warn(
+                    f"Training interrupted by the user during epoch {epoch}; the "
+                    f"weights of the last complete epoch ({self.n_iter_} epochs) "
+                    "are kept.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+                break
+            penalty = trainer.l2_penalty(self.alpha)
+            self.loss_ = loss + penalty
             self.loss_curve_.append(self.loss_)
             self.n_iter_ += 1
             self.t_ += n_samples
             line = f"Epoch {epoch}: loss = {self.loss_:.6f}"
-            if X_val is not None:
-                n_correct = int(np.sum(self.predict(X_val) == np.asarray(y_val)))
-                self.validation_scores_.append(n_correct / len(y_val))
-                line = f"Epoch {epoch}: {n_correct} / {len(y_val)}, loss = {self.loss_:.6f}"
+            if monitor_val:
+                val_cost, n_correct = trainer.evaluate(X_val, Y_val, multilabel)
+                self.validation_loss_curve_.append(val_cost + penalty)
+                self.validation_scores_.append(n_correct / X_val.shape[0])
+                line = (
+                    f"Epoch {epoch}: {n_correct} / {X_val.shape[0]}, "
+                    f"loss = {self.loss_:.6f}"
+                )
+            if self.monitor_training_accuracy:
+                _, n_train_correct = trainer.evaluate(X, Y, multilabel)
+                self.training_scores_.append(n_train_correct / n_samples)
             if self.verbose:
                 print(line)
             if not np.isfinite(self.loss_):
                 break
-            stopper.update(self.loss_)
+            if self.early_stopping:
+                score = self.validation_scores_[-1]
+                if stopper.update(-score):
+                    self.best_validation_score_ = score
+                    self.best_loss_ = self.validation_loss_curve_[-1]
+                    best_params = trainer.snapshot()
+                what = "Validation score"
+            else:
+                stopper.update(self.loss_)
+                self.best_loss_ = stopper.best
+                what = "Training loss"
             self._optimizer.iteration_ends(self.t_)
+            if callbacks.epoch_end():
+                converged = True
+                break
             if stopper.count > self.n_iter_no_change:
                 msg = (
-                    f"Training loss did not improve more than tol={self.tol} for "
+                    f"{what} did not improve more than tol={self.tol} for "
                     f"{self.n_iter_no_change} consecutive epochs."
                 )
                 if self._optimizer.trigger_stopping(msg, self.verbose):
                     converged = True
                     break
                 stopper.count = 0
+        if self.early_stopping and self.n_iter_:
+            trainer.restore(best_params)
+        callbacks.fit_end()
         if not all(np.isfinite(p).all() for p in self.coefs_ + self.intercepts_):
             raise ValueError(
                 "Training produced non-finite weights. Scale the input (e.g. "
                 "with StandardScaler) or lower learning_rate_init."
             )
-        if not converged and self.n_iter_ == self.max_iter:
+        if not (converged or interrupted) and self.n_iter_ == self.max_iter:
             warnings.warn(
                 f"SGDNetClassifier: maximum epochs ({self.max_iter}) reached and "
-                "the training loss has not converged yet.",
+                "the training has not converged yet.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
 
     # ------------------------------------------------------------------

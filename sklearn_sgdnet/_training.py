@@ -14,7 +14,7 @@ validation and bookkeeping and calls :class:`Trainer`.
 
 import numpy as np
 
-from ._network import COSTS, Workspace, backward, forward
+from ._network import ACTIVATIONS, COSTS, Workspace, backward, forward
 
 # --------------------------------------------------------------------------
 # The update rule
@@ -249,6 +249,40 @@ class Trainer:
             Y = Y[order]
             weights = None if weights is None else weights[order]
         return self.mean_cost(absdiff, Y, weights)
+
+    def evaluate(self, X, Y, multilabel=False, chunk_size=4096):
+        """Mean cost and number of correct predictions on ``(X, Y)``.
+
+        The book's ``evaluate`` and ``total_cost``, for monitoring: a row is
+        correct when ``argmax a_L`` is the true class (or, with one output or
+        multilabel targets, when every output is on the right side of 0.5).
+        The network is not changed.
+        """
+        n = X.shape[0]
+        cost_sum, n_correct = 0.0, 0
+        threshold = multilabel or Y.shape[1] == 1
+        for start in range(0, n, chunk_size):
+            Xb, Yb = X[start : start + chunk_size], Y[start : start + chunk_size]
+            A = Xb
+            for i, (W, b) in enumerate(zip(self.coefs, self.intercepts, strict=True)):
+                last = i == len(self.coefs) - 1
+                act = self.cost.out_activation if last else "sigmoid"
+                A = ACTIVATIONS[act](np.asarray(A @ W) + b)
+            cost_sum += float(self.cost.example_costs(np.abs(A - Yb), Yb).sum())
+            if threshold:
+                n_correct += int(np.all((A > 0.5) == (Yb > 0.5), axis=1).sum())
+            else:
+                n_correct += int((A.argmax(axis=1) == Yb.argmax(axis=1)).sum())
+        return cost_sum / n, n_correct
+
+    def snapshot(self):
+        """Copies of the parameters, for :meth:`restore`."""
+        return [p.copy() for p in self.params]
+
+    def restore(self, snapshot):
+        """Put the parameters of a :meth:`snapshot` back, in place."""
+        for p, saved in zip(self.params, snapshot, strict=True):
+            p[...] = saved
 
     def l2_penalty(self, alpha):
         """``alpha / 2 * sum ||W||^2`` over the weights (not the biases)."""
