@@ -767,12 +767,6 @@ class SGDNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             train, val = train_test_split(
                 idx, test_size=self.validation_fraction, random_state=self._rng
             )
-        if len(val) < 2:
-            raise ValueError(
-                f"The validation set is too small ({len(val)} samples). Increase "
-                "validation_fraction or the size of your dataset, or pass X_val "
-                "and y_val to fit."
-            )
         sw = None if sample_weight is None else sample_weight[train]
         return X[train], y[train], Y[train], sw, X[val], Y[val]
 
@@ -995,5 +989,8 @@ class SGDNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.classifier_tags.multi_label = True
+        # class weights and the softmax output are defined for one label per row
+        tags.classifier_tags.multi_label = (
+            self.class_weight is None and self.cost != "log_likelihood"
+        )
         return tags
