@@ -273,7 +273,7 @@ def test_backward_with_shorter_workspace_rows():
     sizes = [4, 3, 2]
     coefs, intercepts, X, Y, _ = random_problem(sizes, "quadratic", n=9)
     ws = Workspace(sizes, 20, np.float64)
-    acts, deltas, scratch = ws.rows(9)
+    acts, deltas, scratch = ws.rows(9)[:3]
     full = forward(coefs, intercepts, X, acts)
     D = np.subtract(full[-1], Y, out=deltas[-1])
     COSTS["quadratic"].delta_from_error(D, full[-1], scratch[-1])
