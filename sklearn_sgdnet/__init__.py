@@ -10,7 +10,14 @@ The package is laid out in four layers:
 """
 
 from ._classifier import SGDNetClassifier
+from ._onnx import register_onnx_converter  # imports skl2onnx only when called
+from ._persistence import InconsistentVersionWarning
 
 __version__ = "0.1.0"
 
-__all__ = ["SGDNetClassifier", "__version__"]
+__all__ = [
+    "InconsistentVersionWarning",
+    "SGDNetClassifier",
+    "__version__",
+    "register_onnx_converter",
+]

@@ -20,6 +20,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._network import ACTIVATIONS, COSTS, init_params, sigmoid
+from ._persistence import VersionStampMixin
 from ._training import NoImprovementCounter, SGDOptimizer, Trainer
 
 try:  # scikit-learn >= 1.9: the callback API (ProgressBar, ScoringMonitor)
@@ -104,7 +105,9 @@ def _hidden_sizes(hidden_layer_sizes):
     return [int(s) for s in sizes]
 
 
-class SGDNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+class SGDNetClassifier(
+    VersionStampMixin, CallbackSupportMixin, ClassifierMixin, BaseEstimator
+):
     """The sigmoid network of Nielsen's *Neural Networks and Deep Learning*.
 
     A feed-forward network in which every neuron, the output layer's included,
@@ -672,8 +675,8 @@ class SGDNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     def _make_optimizer(self):
         return SGDOptimizer(
-            self.coefs_ + self.intercepts_,
-            n_coefs=len(self.coefs_),
+            n_params=sum(p.size for p in self.coefs_ + self.intercepts_),
+            n_weights=sum(W.size for W in self.coefs_),
             learning_rate_init=self.learning_rate_init,
             schedule=self.learning_rate,
             momentum=self.momentum,
@@ -695,20 +698,17 @@ class SGDNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             self._class_counts = counts
         hooks = _CallbackHooks(self, X, y, sample_weight, max_subtasks=0)
         optimizer = copy.deepcopy(self._optimizer)
+        # the trainer works on its own copy of the weights
         trainer = Trainer(
-            [W.copy() for W in self.coefs_],
-            [b.copy() for b in self.intercepts_],
-            self.cost,
-            optimizer,
-            X.shape[0],
+            self.coefs_, self.intercepts_, self.cost, optimizer, X.shape[0]
         )
         if self.early_stopping:
             self._progressive_validation(trainer, X, Y)
             if self.stopped_:
                 return
-        absdiff = np.empty(Y.shape, dtype=X.dtype)
-        stepped = trainer.step(X, Y, sample_weight, absdiff)
-        if not all(np.isfinite(p).all() for p in trainer.params):
+        errors = np.empty(Y.shape, dtype=X.dtype)
+        stepped = trainer.step(X, Y, sample_weight, errors)
+        if not np.isfinite(trainer.theta).all():
             raise ValueError(
                 "The step produced non-finite weights; the model was left "
                 "unchanged. Scale the input (e.g. with StandardScaler) or lower "
@@ -717,7 +717,7 @@ class SGDNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self.coefs_, self.intercepts_ = trainer.coefs, trainer.intercepts
         self._optimizer = optimizer
         weights = sample_weight if stepped else None
-        self.loss_ = trainer.mean_cost(absdiff, Y, weights)
+        self.loss_ = trainer.mean_cost(errors, Y, weights)
         self.loss_ += trainer.l2_penalty(self.alpha)
         self.loss_curve_ = [*self.loss_curve_, self.loss_]
         self.n_iter_ += 1
@@ -794,8 +794,10 @@ class SGDNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         trainer = Trainer(
             self.coefs_, self.intercepts_, self.cost, self._optimizer, batch_size
         )
+        # from here on the fitted attributes are views into the trainer's theta
+        self.coefs_, self.intercepts_ = trainer.coefs, trainer.intercepts
         multilabel = self._is_multilabel()
-        absdiff = np.empty(Y.shape, dtype=X.dtype)
+        errors = np.empty(Y.shape, dtype=X.dtype)
         stopper = NoImprovementCounter(self.tol)
         monitor_val = Y_val is not None
         self.validation_scores_ = [] if monitor_val else None
@@ -812,7 +814,7 @@ class SGDNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             last_complete = trainer.snapshot()
             try:
                 callbacks.epoch_begin()
-                loss = trainer.epoch(X, Y, sample_weight, batch_size, rng, absdiff)
+                loss = trainer.epoch(X, Y, sample_weight, batch_size, rng, errors)
             except KeyboardInterrupt:
                 trainer.restore(last_complete)
                 interrupted = True

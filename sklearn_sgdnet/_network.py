@@ -199,20 +199,27 @@ def forward(coefs, intercepts, X, activations, out_activation="sigmoid"):
 
     ``activations`` is a list of ``len(coefs)`` arrays of shape ``(m, n_l)``,
     filled in place with ``A_1 ... A_L``. The returned list is ``[X] +
-    activations``, the book's ``activations``.
+    activations``, the book's ``activations``. Only ``X`` may be sparse.
     """
-    A = X
     last = len(coefs) - 1
-    for i, (W, b, out) in enumerate(zip(coefs, intercepts, activations, strict=False)):
-        matmul(A, W, out)
+    matmul(X, coefs[0], activations[0])
+    for i, (b, out) in enumerate(zip(intercepts, activations, strict=True)):
+        if i:
+            np.dot(activations[i - 1], coefs[i], out=out)
         out += b
         ACTIVATIONS[out_activation if i == last else "sigmoid"](out, out=out)
-        A = out
     return [X, *activations]
 
 
 def backward(
-    coefs, activations, delta_out, deltas, scratch, coef_grads, intercept_grads
+    coefs,
+    activations,
+    delta_out,
+    deltas,
+    scratch,
+    coef_grads,
+    intercept_grads,
+    ones=None,
 ):
     """Backpropagate the output error ``delta_L`` through the network.
 
@@ -221,30 +228,54 @@ def backward(
     example's weight in the batch mean). ``deltas[i]`` and ``scratch[i]`` are
     work arrays of the shape of ``activations[i + 1]``. The gradients, summed
     over the rows, are written into ``coef_grads`` and ``intercept_grads``.
+    ``ones``, a vector of ``m`` ones, turns the bias gradient's sum over the
+    rows into a matrix-vector product, which is faster than ``sum(axis=0)``.
     """
     delta = delta_out
     for i in range(len(coefs) - 1, -1, -1):
         A_prev = activations[i]
-        if _is_sparse(A_prev):
+        # dC/dW_l^T = A_{l-1}^T @ Delta_l ; dC/db_l = sum of the rows of Delta_l
+        if i == 0 and _is_sparse(A_prev):
             coef_grads[i][...] = A_prev.T @ delta
         else:
             np.dot(A_prev.T, delta, out=coef_grads[i])
-        np.sum(delta, axis=0, out=intercept_grads[i])
+        if ones is None:
+            np.sum(delta, axis=0, out=intercept_grads[i])
+        else:
+            np.dot(ones, delta, out=intercept_grads[i])
         if i > 0:
-            # delta_l = (delta_{l+1} @ W_{l+1}) * sigma'(z_l)
+            # Delta_l = (Delta_{l+1} @ W_{l+1}) * sigma'(Z_l)
             nxt = np.dot(delta, coefs[i].T, out=deltas[i - 1])
             nxt *= sigmoid_prime_from_output(A_prev, scratch[i - 1])
             delta = nxt
     return coef_grads, intercept_grads
 
 
+def param_shapes(layer_sizes):
+    """Shapes of ``coefs`` then ``intercepts`` for the given layer sizes."""
+    pairs = list(zip(layer_sizes[:-1], layer_sizes[1:], strict=True))
+    return [(n_in, n_out) for n_in, n_out in pairs] + [(n,) for n in layer_sizes[1:]]
+
+
+def unflatten(flat, shapes):
+    """Views of the consecutive pieces of ``flat`` with the given shapes."""
+    views, start = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        views.append(flat[start : start + size].reshape(shape))
+        start += size
+    return views
+
+
 class Workspace:
     """Arrays for a batch of up to ``m`` rows, allocated once per fit.
 
     ``activations``, ``deltas`` and ``scratch`` hold one ``(m, n_l)`` array per
-    layer ``l = 1 .. L``; ``coef_grads`` and ``intercept_grads`` have the
-    shapes of the parameters. :meth:`rows` gives views for a shorter batch (the
-    last one of an epoch), which are still C-contiguous.
+    layer ``l = 1 .. L``. The gradients ``coef_grads`` and ``intercept_grads``
+    are views into one flat vector ``grad``, laid out like the trainer's flat
+    parameter vector, so that an update is one operation on the whole vector.
+    :meth:`rows` gives views for a shorter batch (the last one of an epoch),
+    which are still C-contiguous.
     """
 
     def __init__(self, layer_sizes, m, dtype):
@@ -252,19 +283,23 @@ class Workspace:
         self.activations = [np.empty((m, n), dtype=dtype) for n in layer_sizes[1:]]
         self.deltas = [np.empty((m, n), dtype=dtype) for n in layer_sizes[1:]]
         self.scratch = [np.empty((m, n), dtype=dtype) for n in layer_sizes[1:]]
-        self.coef_grads = [
-            np.empty((n_in, n_out), dtype=dtype)
-            for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:], strict=False)
-        ]
-        self.intercept_grads = [np.empty(n, dtype=dtype) for n in layer_sizes[1:]]
+        self.ones = np.ones(m, dtype=dtype)
+        shapes = param_shapes(layer_sizes)
+        self.grad = np.empty(sum(int(np.prod(s)) for s in shapes), dtype=dtype)
+        grads = unflatten(self.grad, shapes)
+        n_layers = len(layer_sizes) - 1
+        self.coef_grads, self.intercept_grads = grads[:n_layers], grads[n_layers:]
 
     def rows(self, m):
-        """``(activations, deltas, scratch)`` cut to the first ``m`` rows."""
+        """``(activations, deltas, scratch, ones)`` cut to the first ``m`` rows."""
         if m == self.m:
-            return self.activations, self.deltas, self.scratch
-        return tuple(
-            [a[:m] for a in arrays]
-            for arrays in (self.activations, self.deltas, self.scratch)
+            return self.activations, self.deltas, self.scratch, self.ones
+        return (
+            *(
+                [a[:m] for a in arrays]
+                for arrays in (self.activations, self.deltas, self.scratch)
+            ),
+            self.ones[:m],
         )
 
 
@@ -290,4 +325,8 @@ def gradient(coefs, intercepts, X, Y, cost, sample_weight=None):
     mean_cost = float(np.dot(w, cost_.example_costs(absdiff, Y)))
     D *= w[:, None]
     backward(coefs, full, D, ws.deltas, ws.scratch, ws.coef_grads, ws.intercept_grads)
-    return mean_cost, ws.coef_grads, ws.intercept_grads
+    return (
+        mean_cost,
+        [g.copy() for g in ws.coef_grads],
+        [g.copy() for g in ws.intercept_grads],
+    )

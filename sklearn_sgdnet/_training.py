@@ -14,7 +14,15 @@ validation and bookkeeping and calls :class:`Trainer`.
 
 import numpy as np
 
-from ._network import ACTIVATIONS, COSTS, Workspace, backward, forward
+from ._network import (
+    ACTIVATIONS,
+    COSTS,
+    Workspace,
+    backward,
+    forward,
+    param_shapes,
+    unflatten,
+)
 
 # --------------------------------------------------------------------------
 # The update rule
@@ -24,27 +32,32 @@ from ._network import ACTIVATIONS, COSTS, Workspace, backward, forward
 class SGDOptimizer:
     """Stochastic gradient descent: the book's update rule and its extensions.
 
-    With the defaults this is exactly the book's rule on a mini-batch,
-    ``W <- W - eta * mean_x dC_x/dW``. Options:
+    The parameters are one flat vector ``theta`` (the weights first, then the
+    biases). With the defaults this is exactly the book's rule on a
+    mini-batch, ``theta <- theta - eta * mean_x dC_x/dtheta``. Options:
 
     - ``alpha`` (L2): ``W <- (1 - eta * alpha) W - eta * mean_x dC_x/dW``, the
-      book's weight decay with ``alpha = lmbda / n``. Biases are not decayed.
-    - ``momentum`` ``mu``: ``v <- mu v - eta g``; ``W <- W + v`` (or, with
-      Nesterov's variant, ``W <- W + mu v - eta g``), as in scikit-learn.
+      book's weight decay with ``alpha = lmbda / n``. Biases are not decayed:
+      only the first ``n_weights`` entries of ``theta`` are.
+    - ``momentum`` ``mu``: ``v <- mu v - eta g``; ``theta <- theta + v`` (or,
+      with Nesterov's variant, ``theta <- theta + mu v - eta g``), as in
+      scikit-learn's ``SGDOptimizer``.
     - ``schedule``: ``"constant"``, ``"invscaling"``
       (``eta_t = eta_0 / (t + 1) ** power_t`` with ``t`` the samples seen) or
       ``"adaptive"`` (divide ``eta`` by 5 when progress stalls).
 
     Parameters
     ----------
-    params : list of ndarray
-        ``coefs + intercepts``; the first ``n_coefs`` are decayed by ``alpha``.
+    n_params : int
+        Length of ``theta``.
+    n_weights : int
+        How many leading entries of ``theta`` are weights (decayed by L2).
     """
 
     def __init__(
         self,
-        params,
-        n_coefs,
+        n_params,
+        n_weights,
         learning_rate_init=0.1,
         schedule="constant",
         momentum=0.0,
@@ -52,7 +65,7 @@ class SGDOptimizer:
         power_t=0.5,
         alpha=0.0,
     ):
-        self.n_coefs = n_coefs
+        self.n_weights = n_weights
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
         self.schedule = schedule
@@ -60,36 +73,36 @@ class SGDOptimizer:
         self.nesterov = nesterov
         self.power_t = power_t
         self.alpha = alpha
-        self.velocities = [np.zeros_like(p) for p in params] if momentum > 0 else None
+        self.velocity = np.zeros(n_params) if momentum > 0 else None
 
-    def update_params(self, params, steps):
-        """Apply one update in place.
+    def update_params(self, theta, step):
+        """Apply one update to ``theta`` in place.
 
-        ``steps[i]`` holds ``eta * g_i``, the learning rate times the mean
-        gradient of the cost (backpropagation produced it already scaled).
-        The arrays in ``steps`` are used as scratch space.
+        ``step`` holds ``eta * g``, the learning rate times the mean gradient
+        of the cost (backpropagation produced it already scaled); it is used
+        as scratch space.
         """
         decay = self.learning_rate * self.alpha
-        if self.velocities is None:
-            for i, (p, s) in enumerate(zip(params, steps, strict=False)):
-                if decay and i < self.n_coefs:
-                    p *= 1.0 - decay
-                p -= s
+        weights = theta[: self.n_weights]
+        if self.velocity is None:
+            if decay:
+                weights *= 1.0 - decay
+            theta -= step
             return
-        mu = self.momentum
-        for i, (p, s, v) in enumerate(
-            zip(params, steps, self.velocities, strict=False)
-        ):
-            if decay and i < self.n_coefs:
-                s += decay * p
-            v *= mu
-            v -= s
-            if self.nesterov:
-                p -= s
-                np.multiply(v, mu, out=s)
-                p += s
-            else:
-                p += v
+        if self.velocity.dtype != theta.dtype:
+            self.velocity = self.velocity.astype(theta.dtype)
+        v, mu = self.velocity, self.momentum
+        if decay:
+            # the L2 term's gradient alpha * W joins the step: eta * alpha * W
+            step[: self.n_weights] += decay * weights
+        v *= mu
+        v -= step
+        if self.nesterov:
+            theta -= step
+            np.multiply(v, mu, out=step)
+            theta += step
+        else:
+            theta += v
 
     def iteration_ends(self, time_step):
         """Update the learning rate after an epoch (``time_step``: samples seen)."""
@@ -114,7 +127,7 @@ class SGDOptimizer:
             return True
         self.learning_rate /= 5.0
         if verbose:
-            print(msg + f" Setting learning rate to {self.learning_rate:f}")
+            print(f"{msg} Setting learning rate to {self.learning_rate:f}")
         return False
 
 
@@ -123,25 +136,20 @@ class SGDOptimizer:
 # --------------------------------------------------------------------------
 
 
-def batch_bounds(n_samples, batch_size):
-    """``(start, stop)`` of consecutive mini-batches; the last may be shorter."""
-    return [
-        (start, min(start + batch_size, n_samples))
-        for start in range(0, n_samples, batch_size)
-    ]
-
-
 class Trainer:
     """Runs mini-batch steps and epochs of SGD on one network.
 
-    It owns the scratch arrays of one fit (a :class:`Workspace` for batches of
-    up to ``batch_size`` rows and a row buffer for shuffled dense input), so
-    that a mini-batch step allocates nothing.
+    The trainer keeps the parameters in one flat vector ``theta`` (weights,
+    then biases) and exposes ``coefs`` and ``intercepts`` as views into it, so
+    that the update of all layers is one vector operation. It owns the scratch
+    arrays of one fit (a :class:`Workspace` for batches of up to
+    ``batch_size`` rows and row buffers for shuffled dense input), so that a
+    mini-batch step allocates nothing.
 
     Parameters
     ----------
     coefs, intercepts : list of ndarray
-        The network's parameters, updated in place.
+        The network's initial parameters; they are copied into ``theta``.
     cost : str
         A key of :data:`~sklearn_sgdnet._network.COSTS`.
     optimizer : SGDOptimizer
@@ -150,25 +158,23 @@ class Trainer:
     """
 
     def __init__(self, coefs, intercepts, cost, optimizer, batch_size):
-        self.coefs = coefs
-        self.intercepts = intercepts
-        self.params = coefs + intercepts
-        self.cost = COSTS[cost]
-        self.optimizer = optimizer
         sizes = [coefs[0].shape[0]] + [W.shape[1] for W in coefs]
         self.dtype = coefs[0].dtype
+        self.theta = np.concatenate([p.ravel() for p in (*coefs, *intercepts)])
+        params = unflatten(self.theta, param_shapes(sizes))
+        self.coefs, self.intercepts = params[: len(coefs)], params[len(coefs) :]
+        self.cost = COSTS[cost]
+        self.optimizer = optimizer
         self.ws = Workspace(sizes, batch_size, self.dtype)
-        self.steps = self.ws.coef_grads + self.ws.intercept_grads
         self._X_rows = self._Y_rows = None
 
-    def step(self, Xb, Yb, weights=None, absdiff_out=None):
+    def step(self, Xb, Yb, weights=None, errors_out=None):
         """One gradient step on the mini-batch ``(Xb, Yb)``.
 
         ``weights`` are the examples' weights (None: all equal); the step uses
-        the weighted mean gradient ``sum s_x g_x / sum s_x``. If
-        ``absdiff_out`` is given, ``|a_L - y|`` before the step is written
-        there, from which the batch's cost follows (see
-        :meth:`~sklearn_sgdnet._network.CrossEntropyCost.example_costs`).
+        the weighted mean gradient ``sum s_x g_x / sum s_x``. If ``errors_out``
+        is given, the output errors ``a_L - y`` before the step are written
+        there; the batch's cost follows from them (:meth:`mean_cost`).
         Returns False if the batch carried no weight and no step was made.
         """
         m = Xb.shape[0]
@@ -178,60 +184,68 @@ class Trainer:
         else:
             total = weights.sum()
             if total <= 0:
-                if absdiff_out is not None:
-                    self.forward_error(Xb, Yb, absdiff_out)
+                if errors_out is not None:
+                    self.output_errors(Xb, Yb, errors_out)
                 return False
-            scale = (weights * (eta / total)).astype(self.dtype, copy=False)[:, None]
-        acts, deltas, scratch = self.ws.rows(m)
-        full = forward(self.coefs, self.intercepts, Xb, acts, self.cost.out_activation)
-        D = np.subtract(full[-1], Yb, out=deltas[-1])
-        if absdiff_out is not None:
-            np.abs(D, out=absdiff_out)
-        self.cost.delta_from_error(D, full[-1], scratch[-1])
-        D *= scale
+            scale = (weights * (eta / total)).astype(self.dtype)[:, None]
+        acts, deltas, scratch, ones = self.ws.rows(m)
+        out = forward(self.coefs, self.intercepts, Xb, acts, self.cost.out_activation)
+        D = deltas[-1]
+        if errors_out is None:
+            errors_out = D
+        np.subtract(out[-1], Yb, out=errors_out)
+        # delta_L, scaled by eta / m (or eta * s_x / sum s): backprop then
+        # yields the step eta * (mean gradient) directly
+        np.multiply(errors_out, scale, out=D)
+        self.cost.delta_from_error(D, out[-1], scratch[-1])
         backward(
             self.coefs,
-            full,
+            out,
             D,
             deltas,
             scratch,
             self.ws.coef_grads,
             self.ws.intercept_grads,
+            ones,
         )
-        self.optimizer.update_params(self.params, self.steps)
+        self.optimizer.update_params(self.theta, self.ws.grad)
         return True
 
-    def forward_error(self, Xb, Yb, absdiff_out):
-        """``|a_L - y|`` for a batch, without a step."""
-        acts, _, _ = self.ws.rows(Xb.shape[0])
-        full = forward(self.coefs, self.intercepts, Xb, acts, self.cost.out_activation)
-        np.abs(np.subtract(full[-1], Yb, out=absdiff_out), out=absdiff_out)
+    def output_errors(self, Xb, Yb, errors_out):
+        """``a_L - y`` for a batch, without a step."""
+        acts, _, _, _ = self.ws.rows(Xb.shape[0])
+        out = forward(self.coefs, self.intercepts, Xb, acts, self.cost.out_activation)
+        np.subtract(out[-1], Yb, out=errors_out)
 
-    def mean_cost(self, absdiff, Y, weights=None):
-        """Weighted mean of the per-example costs, from ``|a_L - y|``."""
-        costs = self.cost.example_costs(absdiff, Y)
+    def mean_cost(self, errors, Y, weights=None):
+        """Weighted mean of the per-example costs, from the errors ``a_L - y``."""
+        costs = self.cost.example_costs(np.abs(errors), Y)
         if weights is None:
             return float(costs.mean())
         return float(np.dot(costs, weights) / weights.sum())
 
-    def epoch(self, X, Y, weights, batch_size, rng=None, absdiff=None):
+    def epoch(self, X, Y, weights, batch_size, rng=None, errors=None):
         """One epoch: shuffle (if ``rng`` is given), cut into mini-batches, step.
 
         Returns the epoch's training cost: the weighted mean over the examples
         of ``C_x``, each taken just before the step of its mini-batch (the
-        running cost, as the book's monitors and scikit-learn report it).
+        running cost, as the book's monitors and scikit-learn report it). It
+        is computed once, after the epoch, from the output errors that each
+        step leaves in ``errors``: no cost is evaluated per mini-batch.
         """
         n = X.shape[0]
-        if absdiff is None:
-            absdiff = np.empty((n, Y.shape[1]), dtype=self.dtype)
+        if errors is None:
+            errors = np.empty((n, Y.shape[1]), dtype=self.dtype)
         order = None if rng is None else rng.permutation(n)
         sparse = hasattr(X, "tocsr")
         if order is not None and self._Y_rows is None:
-            # row buffers for shuffled batches: the gather is one np.take
+            # row buffers for shuffled batches: the gather is one take()
             self._Y_rows = np.empty((self.ws.m, Y.shape[1]), dtype=self.dtype)
             if not sparse:
                 self._X_rows = np.empty((self.ws.m, X.shape[1]), dtype=self.dtype)
-        for start, stop in batch_bounds(n, batch_size):
+        step = self.step
+        for start in range(0, n, batch_size):
+            stop = min(start + batch_size, n)
             if order is None:
                 Xb, Yb = X[start:stop], Y[start:stop]
                 wb = None if weights is None else weights[start:stop]
@@ -241,14 +255,14 @@ class Trainer:
                 if sparse:
                     Xb = X[rows]
                 else:
-                    Xb = np.take(X, rows, axis=0, out=self._X_rows[:m], mode="clip")
-                Yb = np.take(Y, rows, axis=0, out=self._Y_rows[:m], mode="clip")
+                    Xb = X.take(rows, axis=0, out=self._X_rows[:m], mode="clip")
+                Yb = Y.take(rows, axis=0, out=self._Y_rows[:m], mode="clip")
                 wb = None if weights is None else weights[rows]
-            self.step(Xb, Yb, wb, absdiff[start:stop])
+            step(Xb, Yb, wb, errors[start:stop])
         if order is not None:
             Y = Y[order]
             weights = None if weights is None else weights[order]
-        return self.mean_cost(absdiff, Y, weights)
+        return self.mean_cost(errors, Y, weights)
 
     def evaluate(self, X, Y, multilabel=False, chunk_size=4096):
         """Mean cost and number of correct predictions on ``(X, Y)``.
@@ -276,13 +290,12 @@ class Trainer:
         return cost_sum / n, n_correct
 
     def snapshot(self):
-        """Copies of the parameters, for :meth:`restore`."""
-        return [p.copy() for p in self.params]
+        """A copy of the parameters, for :meth:`restore`."""
+        return self.theta.copy()
 
     def restore(self, snapshot):
         """Put the parameters of a :meth:`snapshot` back, in place."""
-        for p, saved in zip(self.params, snapshot, strict=True):
-            p[...] = saved
+        self.theta[...] = snapshot
 
     def l2_penalty(self, alpha):
         """``alpha / 2 * sum ||W||^2`` over the weights (not the biases)."""

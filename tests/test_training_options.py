@@ -17,7 +17,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sklearn_sgdnet._training as training
 from sklearn_sgdnet import SGDNetClassifier
-from sklearn_sgdnet._network import gradient
+from sklearn_sgdnet._network import gradient, unflatten
 
 X_digits, y_digits = load_digits(return_X_y=True)
 X_digits = X_digits[:600] / 16.0
@@ -68,7 +68,8 @@ def test_momentum_arithmetic_is_exact_over_three_steps(nesterov):
     )
     # reference: v <- mu v - eta (g + alpha W); W <- W + v  (or + mu v - eta g')
     params = _params(clf)
-    velocities = [v.copy() for v in clf._optimizer.velocities]
+    shapes = [p.shape for p in clf.coefs_ + clf.intercepts_]
+    velocities = unflatten(clf._optimizer.velocity.copy(), shapes)
     n_coefs = len(clf.coefs_)
     batches = [slice(0, 20), slice(20, 40), slice(40, 60)]
     for batch in batches:
@@ -111,7 +112,7 @@ def test_schedules_match_mlp(schedule):
 
 
 def test_adaptive_schedule_matches_mlp():
-    ours = training.SGDOptimizer([np.zeros(1)], 1, 0.4, "adaptive")
+    ours = training.SGDOptimizer(1, 1, 0.4, "adaptive")
     ref = SkSGD([np.zeros(1)], 0.4, "adaptive", momentum=0)
     for _ in range(12):
         assert ours.trigger_stopping("", False) == ref.trigger_stopping("", False)
@@ -371,16 +372,16 @@ def test_optimizer_state_survives_pickling():
         clf.partial_fit(X_small[40:], y_small[40:])
     for p, q in zip(_params(a), _params(b), strict=True):
         assert_array_equal(p, q)
-    assert any(np.any(v != 0) for v in a._optimizer.velocities)
+    assert np.any(a._optimizer.velocity != 0)
 
 
 def test_partial_fit_after_fit_continues_momentum():
     clf = SGDNetClassifier(hidden_layer_sizes=(6,), momentum=0.5, max_iter=2)
     clf.fit(X_small, y_small)
-    velocities = [v.copy() for v in clf._optimizer.velocities]
+    velocity = clf._optimizer.velocity.copy()
     clf.partial_fit(X_small[:10], y_small[:10])
-    assert any(np.any(v != 0) for v in velocities)
-    assert not np.allclose(velocities[0], clf._optimizer.velocities[0])
+    assert np.any(velocity != 0)
+    assert not np.allclose(velocity, clf._optimizer.velocity)
 
 
 # --------------------------------------------------------------------------
