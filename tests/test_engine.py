@@ -1,0 +1,125 @@
+"""The training engine: equal to the book's per-example loop, and lean.
+
+Issue 4, item 7: with the same initial weights and shuffle order, one epoch of
+``fit`` gives float64 weights equal to those of the book's ``network.py``
+loop (per-example backprop, summed over each mini-batch) to 1e-10.
+"""
+
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import LabelBinarizer
+
+from sklearn_sgdnet import SGDNetClassifier
+from sklearn_sgdnet._network import init_params
+
+X_digits, y_digits = load_digits(return_X_y=True)
+X_digits = X_digits[:500] / 16.0
+y_digits = y_digits[:500]
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def book_epoch(weights, biases, X, Y, order, batch_size, eta, cost):
+    """network.py's SGD for one epoch, example by example (column vectors)."""
+    data = [(X[i].reshape(-1, 1), Y[i].reshape(-1, 1)) for i in order]
+    for k in range(0, len(data), batch_size):
+        batch = data[k : k + batch_size]
+        nabla_w = [np.zeros(w.shape) for w in weights]
+        nabla_b = [np.zeros(b.shape) for b in biases]
+        for x, y in batch:
+            activation, activations, zs = x, [x], []
+            for w, b in zip(weights, biases, strict=True):
+                z = w @ activation + b
+                zs.append(z)
+                activation = _sigmoid(z)
+                activations.append(activation)
+            delta = activations[-1] - y
+            if cost == "quadratic":
+                delta = delta * _sigmoid(zs[-1]) * (1 - _sigmoid(zs[-1]))
+            dnw = [None] * len(weights)
+            dnb = [None] * len(weights)
+            dnb[-1], dnw[-1] = delta, delta @ activations[-2].T
+            for layer in range(2, len(weights) + 1):
+                sp = _sigmoid(zs[-layer]) * (1 - _sigmoid(zs[-layer]))
+                delta = (weights[-layer + 1].T @ delta) * sp
+                dnb[-layer], dnw[-layer] = delta, delta @ activations[-layer - 1].T
+            nabla_w = [nw + d for nw, d in zip(nabla_w, dnw, strict=True)]
+            nabla_b = [nb + d for nb, d in zip(nabla_b, dnb, strict=True)]
+        weights = [
+            w - eta / len(batch) * nw for w, nw in zip(weights, nabla_w, strict=True)
+        ]
+        biases = [
+            b - eta / len(batch) * nb for b, nb in zip(biases, nabla_b, strict=True)
+        ]
+    return weights, biases
+
+
+@pytest.mark.parametrize("cost", ["quadratic", "cross_entropy"])
+@pytest.mark.parametrize("hidden, batch_size", [((30,), 10), ((16, 8), 7)])
+def test_one_epoch_equals_the_books_loop(cost, hidden, batch_size):
+    seed, eta = 3, 0.5
+    clf = SGDNetClassifier(
+        hidden,
+        cost=cost,
+        learning_rate_init=eta,
+        batch_size=batch_size,
+        max_iter=1,
+        random_state=seed,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X_digits, y_digits)
+
+    # the same draws, in the same order: initial weights, then the shuffle
+    rng = np.random.RandomState(seed)
+    sizes = [X_digits.shape[1], *hidden, 10]
+    coefs, intercepts = init_params(sizes, "default", rng)
+    order = rng.permutation(len(X_digits))
+    Y = LabelBinarizer().fit_transform(y_digits).astype(float)
+    weights, biases = book_epoch(
+        [W.T.copy() for W in coefs],
+        [b.reshape(-1, 1) for b in intercepts],
+        X_digits,
+        Y,
+        order,
+        batch_size,
+        eta,
+        cost,
+    )
+    for W, w in zip(clf.coefs_, weights, strict=True):
+        assert_allclose(W, w.T, rtol=0, atol=1e-10)
+    for b, bb in zip(clf.intercepts_, biases, strict=True):
+        assert_allclose(b, bb.ravel(), rtol=0, atol=1e-10)
+
+
+def test_fit_does_not_copy_contiguous_float_input():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4000, 500))  # 16 MB, C-contiguous float64
+    y = (X[:, 0] > 0).astype(int)
+    clf = SGDNetClassifier(30, batch_size=50, max_iter=2, random_state=0)
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.25 * X.nbytes, f"fit allocated {peak / 1e6:.1f} MB"
+
+
+def test_float32_is_trained_in_float32():
+    X32 = X_digits.astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = SGDNetClassifier(20, max_iter=3, random_state=0).fit(X32, y_digits)
+    assert all(p.dtype == np.float32 for p in clf.coefs_ + clf.intercepts_)
+    assert clf.predict_proba(X32).dtype == np.float32
