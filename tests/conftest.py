@@ -1,0 +1,16 @@
+"""Test configuration shared by the test modules."""
+
+import pytest
+from threadpoolctl import threadpool_limits
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _single_threaded_blas():
+    """Run BLAS on one thread.
+
+    The networks in the tests are small: a multi-threaded BLAS spends more time
+    waking and synchronising its threads than multiplying, and on a busy
+    machine with few cores that makes the suite many times slower.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
