@@ -10,7 +10,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+)
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
     check_classification_targets,
@@ -21,7 +26,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._network import ACTIVATIONS, COSTS, init_params, sigmoid
 from ._persistence import VersionStampMixin
-from ._training import NoImprovementCounter, SGDOptimizer, Trainer
+from ._training import (
+    NoImprovementCounter,
+    SGDOptimizer,
+    Trainer,
+    blas_threads_limit,
+)
 
 try:  # scikit-learn >= 1.9: the callback API (ProgressBar, ScoringMonitor)
     from sklearn.callback import CallbackSupportMixin
@@ -98,9 +108,10 @@ def _hidden_sizes(hidden_layer_sizes):
     else:
         sizes = list(hidden_layer_sizes)
     if not all(isinstance(s, Integral) and s > 0 for s in sizes):
-        raise ValueError(
-            "hidden_layer_sizes must be a positive int or a sequence of positive "
-            f"ints, got {hidden_layer_sizes!r}."
+        raise InvalidParameterError(
+            "The 'hidden_layer_sizes' parameter of SGDNetClassifier must be a "
+            "positive int or a sequence of positive ints (e.g. (100,) or "
+            f"(30, 10)). Got {hidden_layer_sizes!r} instead."
         )
     return [int(s) for s in sizes]
 
@@ -492,9 +503,10 @@ class SGDNetClassifier(
         self : SGDNetClassifier
             The fitted estimator.
         """
-        return self._fit(
-            X, y, sample_weight, incremental=False, X_val=X_val, y_val=y_val
-        )
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._fit(
+                X, y, sample_weight, incremental=False, X_val=X_val, y_val=y_val
+            )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -535,7 +547,9 @@ class SGDNetClassifier(
         """
         state = dict(self.__dict__)
         try:
-            return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+            # overflow is detected afterwards (non-finite weights), not warned
+            with np.errstate(over="ignore", invalid="ignore"):
+                return self._fit(X, y, sample_weight, incremental=True, classes=classes)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(state)
@@ -625,12 +639,15 @@ class SGDNetClassifier(
             Y = self._binarize(y).astype(dtype)
 
         if incremental:
-            self._partial_step(X, y, Y, sample_weight)
+            with blas_threads_limit(X.shape[0], self._layer_sizes()):
+                self._partial_step(X, y, Y, sample_weight)
         else:
             if X_val is not None:
                 X_val = self._prepare_X(X_val, reset=False)
             sample_weight = self._apply_class_weight(y, sample_weight, dtype)
-            self._fit_epochs(X, y, Y, sample_weight, X_val, y_val)
+            batch_size = self._batch_size(X.shape[0])
+            with blas_threads_limit(batch_size, self._layer_sizes()):
+                self._fit_epochs(X, y, Y, sample_weight, X_val, y_val)
         return self
 
     def _check_labels(self, y, y_type, binarizer):
@@ -672,6 +689,20 @@ class SGDNetClassifier(
             counts = np.bincount(idx, minlength=len(self.classes_))
         weights = self._class_weight_vector(y, counts)[idx].astype(dtype)
         return weights if sample_weight is None else weights * sample_weight
+
+    def _batch_size(self, n_samples, warn=False):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if warn and self.batch_size > n_samples:
+            warnings.warn(
+                f"batch_size={self.batch_size} is larger than the "
+                f"{n_samples} samples; it is clipped to {n_samples}.",
+                stacklevel=4,
+            )
+        return min(self.batch_size, n_samples)
+
+    def _layer_sizes(self):
+        return [self.coefs_[0].shape[0]] + [W.shape[1] for W in self.coefs_]
 
     def _make_optimizer(self):
         return SGDOptimizer(
@@ -779,17 +810,7 @@ class SGDNetClassifier(
         elif X_val is not None:
             Y_val = self._binarize(y_val).astype(X.dtype)
         n_samples = X.shape[0]
-        if self.batch_size == "auto":
-            batch_size = min(200, n_samples)
-        else:
-            if self.batch_size > n_samples:
-                warnings.warn(
-                    f"batch_size={self.batch_size} is larger than the "
-                    f"{n_samples} samples; it is clipped to {n_samples}.",
-                    stacklevel=3,
-                )
-            batch_size = min(self.batch_size, n_samples)
-
+        batch_size = self._batch_size(n_samples, warn=True)
         self._optimizer = self._make_optimizer()
         trainer = Trainer(
             self.coefs_, self.intercepts_, self.cost, self._optimizer, batch_size

@@ -12,7 +12,10 @@ Nothing here imports scikit-learn; the estimator (``_classifier.py``) handles
 validation and bookkeeping and calls :class:`Trainer`.
 """
 
+from contextlib import nullcontext
+
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from ._network import (
     ACTIVATIONS,
@@ -23,6 +26,33 @@ from ._network import (
     param_shapes,
     unflatten,
 )
+
+# --------------------------------------------------------------------------
+# BLAS threads
+# --------------------------------------------------------------------------
+
+# Multiply-adds of a step's largest matrix product below which BLAS runs on
+# one thread. A mini-batch step is a chain of small products; a multi-threaded
+# BLAS wakes and synchronises its threads for each one, which costs more than
+# the product itself and, on a busy machine, up to tens of times more (the
+# "thread trap"). Large products (batch 100 x 784 x 300 and up) still gain
+# from threads.
+SINGLE_THREAD_BELOW = 2**24
+
+_controller = None
+
+
+def blas_threads_limit(batch_size, layer_sizes):
+    """A context that runs BLAS on one thread when a step's products are small."""
+    global _controller
+    pairs = zip(layer_sizes[:-1], layer_sizes[1:], strict=True)
+    work = batch_size * max(a * b for a, b in pairs)
+    if work >= SINGLE_THREAD_BELOW:
+        return nullcontext()
+    if _controller is None:  # inspecting the loaded libraries costs ~0.1 ms
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")
+
 
 # --------------------------------------------------------------------------
 # The update rule
