@@ -6,7 +6,8 @@ The package is laid out in four layers:
   initialisation, forward and backward passes);
 - ``_training.py``: the update rule, mini-batches, epochs and stopping;
 - ``_classifier.py``: the scikit-learn estimator :class:`SGDNetClassifier`;
-- ``_glue.py`` and friends: persistence and integrations.
+- glue: ``_persistence.py`` (version stamps on pickling) and ``_onnx.py``
+  (a skl2onnx converter, registered on demand).
 """
 
 from ._classifier import SGDNetClassifier
