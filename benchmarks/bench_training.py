@@ -319,7 +319,6 @@ class Bench:
         self.results = {}  # (n, h, b, dtype, impl, threads) -> record
         self.memory = []
         self.predict = []
-        self.run_log = []
         self.n0 = args.n_headline
 
     def units_for(self, n, h, b, dtype):
@@ -338,72 +337,109 @@ class Bench:
                 units.append((impl, threads))
         return units
 
-    def config(self, n, h, b, dtype):
-        """Run one configuration (all units, alternated); cache the results."""
-        key0 = (n, h, b, dtype)
-        if any(k[:4] == key0 for k in self.results):
-            return
-        args = self.args
-        X, y = self.data.train(n, dtype)
-        # one epoch where an epoch is long anyway (batch 1, h=300, 40k rows)
-        epochs = 1 if b == 1 or n * h > 8000 * 100 else args.epochs
-        full_book = (n, h, b) == (args.n_headline, 30, 10) and not args.quick
-        book_cap = None if full_book else args.book_examples
-        units = self.units_for(n, h, b, dtype)
-        times = {u: [] for u in units}
-        cpu = {u: [] for u in units}
-        models = {}
-        t_start = time.perf_counter()
-        for rep in range(args.repeats):
-            k = rep % len(units)
-            order = units[k:] + units[:k]
-            if rep % 2:
-                order = order[::-1]
-            for impl, threads in order:
-                gc.collect()
-                if impl == "ours":
-                    t, c, m = run_ours(X, y, h, b, epochs, threads, args.seed)
-                elif impl == "mlp":
-                    t, c, m = run_mlp(X, y, h, b, epochs, threads, args.seed)
-                elif impl == "book":
-                    t, c, m = run_book(self.data, n, h, b, threads, args.seed, book_cap)
-                else:
-                    t, c, m = run_gemm(X, h, self.data.n_classes, b, epochs, threads)
-                times[(impl, threads)].append(t)
-                cpu[(impl, threads)].append(c)
-                models[(impl, threads)] = m
-        Xt, yt = self.data.test(dtype)
-        for (impl, threads), ts in times.items():
-            m = models[(impl, threads)]
-            if impl in ("ours", "mlp"):
-                acc = float(m.score(Xt, yt))
-            elif impl == "book":
-                acc = m.accuracy(self.data.X_test, yt)
-            else:
-                acc = None
-            frac = None
-            if impl == "book" and book_cap is not None and book_cap < n:
-                frac = book_cap / n
-            self.results[key0 + (impl, tname(threads))] = dict(
-                n=n,
-                h=h,
-                batch=b,
-                dtype=dtype,
-                impl=impl,
-                threads=tname(threads),
-                epochs=1 if impl == "book" else epochs,
-                book_fraction=frac,
-                times_s=ts,
-                cpu_s=cpu[(impl, threads)],
-                epoch_s=statistics.median(ts),
-                test_accuracy=acc,
-            )
-        self.run_log.append((key0, time.perf_counter() - t_start))
-        if args.verbose:
-            print(f"  ran n={n} h={h} b={b} {dtype}: {self.run_log[-1][1]:.1f} s")
+    def has(self, n, h, b, dtype):
+        return any(k[1:5] == (n, h, b, dtype) for k in self.results)
 
-    def get(self, n, h, b, dtype, impl, threads):
-        r = self.results.get((n, h, b, dtype, impl, tname(threads)))
+    def run_group(self, group, cfgs, reuse=True):
+        """Run configurations interleaved: every round runs every unit of every one.
+
+        A round visits the configurations in turn and, within each, its
+        (implementation, threads) units in an order rotated by one every round
+        and reversed every other round. With ``reuse``, configurations already
+        measured in another group are skipped.
+        """
+        args = self.args
+        if reuse:
+            cfgs = [c for c in cfgs if not self.has(*c)]
+        plans = []
+        for n, h, b, dtype in cfgs:
+            # one epoch where an epoch is long anyway (batch 1, h=300, 40k rows)
+            epochs = 1 if b == 1 or n * h > 8000 * 100 else args.epochs
+            full_book = (n, h, b) == (args.n_headline, 30, 10) and not args.quick
+            units = self.units_for(n, h, b, dtype)
+            plans.append(
+                dict(
+                    cfg=(n, h, b, dtype),
+                    epochs=epochs,
+                    book_cap=None if full_book else args.book_examples,
+                    units=units,
+                    times={u: [] for u in units},
+                    cpu={u: [] for u in units},
+                    models={},
+                )
+            )
+        for rep in range(args.repeats):
+            t_rep = time.perf_counter()
+            for pl in plans:
+                n, h, b, dtype = pl["cfg"]
+                X, y = self.data.train(n, dtype)
+                units = pl["units"]
+                k = rep % len(units)
+                order = units[k:] + units[:k]
+                if rep % 2:
+                    order = order[::-1]
+                for impl, threads in order:
+                    gc.collect()
+                    if impl == "ours":
+                        t, c, m = run_ours(X, y, h, b, pl["epochs"], threads, args.seed)
+                    elif impl == "mlp":
+                        t, c, m = run_mlp(X, y, h, b, pl["epochs"], threads, args.seed)
+                    elif impl == "book":
+                        t, c, m = run_book(
+                            self.data, n, h, b, threads, args.seed, pl["book_cap"]
+                        )
+                    else:
+                        t, c, m = run_gemm(
+                            X, h, self.data.n_classes, b, pl["epochs"], threads
+                        )
+                    pl["times"][(impl, threads)].append(t)
+                    pl["cpu"][(impl, threads)].append(c)
+                    pl["models"][(impl, threads)] = m
+            if args.verbose:
+                print(
+                    f"  {group}: round {rep + 1}/{args.repeats} of {len(plans)} "
+                    f"configurations, {time.perf_counter() - t_rep:.1f} s"
+                )
+        for pl in plans:
+            n, h, b, dtype = pl["cfg"]
+            Xt, yt = self.data.test(dtype)
+            for (impl, threads), ts in pl["times"].items():
+                m = pl["models"][(impl, threads)]
+                if impl in ("ours", "mlp"):
+                    acc = float(m.score(Xt, yt))
+                elif impl == "book":
+                    acc = m.accuracy(self.data.X_test, yt)
+                else:
+                    acc = None
+                frac = None
+                cap = pl["book_cap"]
+                if impl == "book" and cap is not None and cap < n:
+                    frac = cap / n
+                self.results[(group, n, h, b, dtype, impl, tname(threads))] = dict(
+                    group=group,
+                    n=n,
+                    h=h,
+                    batch=b,
+                    dtype=dtype,
+                    impl=impl,
+                    threads=tname(threads),
+                    epochs=1 if impl == "book" else pl["epochs"],
+                    book_fraction=frac,
+                    times_s=pl["times"][(impl, threads)],
+                    cpu_s=pl["cpu"][(impl, threads)],
+                    epoch_s=statistics.median(ts),
+                    test_accuracy=acc,
+                )
+
+    def record(self, n, h, b, dtype, impl, threads, groups=("batch", "width")):
+        for g in groups:
+            r = self.results.get((g, n, h, b, dtype, impl, tname(threads)))
+            if r is not None:
+                return r
+        return None
+
+    def get(self, n, h, b, dtype, impl, threads, groups=("batch", "width")):
+        r = self.record(n, h, b, dtype, impl, threads, groups)
         return None if r is None else r["epoch_s"]
 
     # ----------------------------------------------------------------------
@@ -534,14 +570,12 @@ def sweep_table(bench, configs):
             t = {i: bench.get(n, h, b, dtype, i, threads) for i in IMPLS}
             if t["ours"] is None:
                 continue
-            book_rec = bench.results.get((n, h, b, dtype, "book", tname(threads)))
+            book_rec = bench.record(n, h, b, dtype, "book", threads)
             book = fmt_ms(t["book"])
             if book_rec and book_rec["book_fraction"]:
                 book = book.strip() + "*"
             acc = {
-                i: (bench.results.get((n, h, b, dtype, i, tname(threads))) or {}).get(
-                    "test_accuracy"
-                )
+                i: (bench.record(n, h, b, dtype, i, threads) or {}).get("test_accuracy")
                 for i in ("ours", "mlp")
             }
             rows.append(
@@ -725,7 +759,10 @@ def acceptance(bench, plan):
     )
     for thr in THREADS:
         ns = plan["ns"]
-        us = {n: bench.get(n, 30, 10, "float64", "ours", thr) for n in ns}
+        us = {
+            n: bench.get(n, 30, 10, "float64", "ours", thr, groups=("n_samples",))
+            for n in ns
+        }
         us = {n: t / n * 1e6 for n, t in us.items() if t is not None}
         ref = us.get(ns[0])
         add(
@@ -807,8 +844,7 @@ SECTIONS = ("batch", "width", "n_samples", "predict", "memory")
 def section_batch(bench, plan, data):
     n0 = plan["n_headline"]
     cfgs = [(n0, 30, b, dt) for dt in plan["dtypes"] for b in plan["batches"]]
-    for c in cfgs:
-        bench.config(*c)
+    bench.run_group("batch", cfgs)
     print(
         f"A. Batch-size sweep: n={n0}, layers [{data.n_features}, 30, "
         f"{data.n_classes}], ms per epoch (median of {bench.args.repeats})"
@@ -842,8 +878,7 @@ def section_width(bench, plan, data):
         for b in plan["width_batches"]
         for h in plan["widths"]
     ]
-    for c in cfgs:
-        bench.config(*c)
+    bench.run_group("width", cfgs)
     print(f"C. Hidden-width sweep: n={n0}, ms per epoch")
     print(sweep_table(bench, cfgs))
     print()
@@ -868,14 +903,17 @@ def section_width(bench, plan, data):
 def section_n_samples(bench, plan, data):
     ns = plan["ns"]
     cfgs = [(n, 30, 10, "float64") for n in ns]
-    for c in cfgs:
-        bench.config(*c)
+    bench.run_group("n_samples", cfgs, reuse=False)
     print("E. n_samples sweep (rows tiled): h=30, batch 10, float64; us per sample")
     rows = []
     for n, h, b, dt in cfgs:
         for thr in THREADS:
-            t = {i: bench.get(n, h, b, dt, i, thr) for i in ("ours", "mlp", "gemm")}
-            ref = bench.get(ns[0], h, b, dt, "ours", thr)
+            g = ("n_samples",)
+            t = {
+                i: bench.get(n, h, b, dt, i, thr, groups=g)
+                for i in ("ours", "mlp", "gemm")
+            }
+            ref = bench.get(ns[0], h, b, dt, "ours", thr, groups=g)
             if t["ours"] is None or ref is None:
                 continue
             us = [("-" if v is None else f"{v / n * 1e6:.2f}") for v in t.values()]
