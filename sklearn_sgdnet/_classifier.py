@@ -452,11 +452,21 @@ class SGDNetClassifier(
             )
         return y_type
 
-    def _binarize(self, y):
-        """One-hot (or 0/1) target rows ``Y`` of shape ``(n, n_outputs_)``."""
-        Y = self._label_binarizer.transform(y)
-        if self.cost == "log_likelihood" and Y.shape[1] == 1:
-            Y = np.hstack([1 - Y, Y])
+    def _binarize(self, y, dtype):
+        """Target rows ``Y`` of shape ``(n, n_outputs_)``: one-hot, 0/1 or indicator.
+
+        Built directly in the training dtype (no integer intermediate), since
+        for a large training set ``Y`` is the largest array a fit allocates.
+        """
+        binarizer = self._label_binarizer
+        if binarizer.y_type_.startswith("multilabel"):
+            return np.asarray(binarizer.transform(y), dtype=dtype)
+        classes = binarizer.classes_
+        idx = np.searchsorted(classes, y)
+        if len(classes) == 2 and self.cost != "log_likelihood":
+            return (idx == 1).astype(dtype)[:, None]
+        Y = np.zeros((len(idx), len(classes)), dtype=dtype)
+        Y[np.arange(len(idx)), idx] = 1
         return Y
 
     # ------------------------------------------------------------------
@@ -621,7 +631,7 @@ class SGDNetClassifier(
             self._label_binarizer = binarizer
             self.classes_ = binarizer.classes_
             self._rng = check_random_state(self.random_state)
-            Y = self._binarize(y).astype(dtype)
+            Y = self._binarize(y, dtype)
             sizes = [X.shape[1], *hidden, Y.shape[1]]
             self.n_layers_ = len(sizes)
             self.n_outputs_ = Y.shape[1]
@@ -636,7 +646,7 @@ class SGDNetClassifier(
             self._stopper = None
             self._class_counts = np.zeros(len(self.classes_))
         else:
-            Y = self._binarize(y).astype(dtype)
+            Y = self._binarize(y, dtype)
 
         if incremental:
             with blas_threads_limit(X.shape[0], self._layer_sizes()):
@@ -808,7 +818,7 @@ class SGDNetClassifier(
                 X, y, Y, sample_weight
             )
         elif X_val is not None:
-            Y_val = self._binarize(y_val).astype(X.dtype)
+            Y_val = self._binarize(y_val, X.dtype)
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples, warn=True)
         self._optimizer = self._make_optimizer()
@@ -915,9 +925,12 @@ class SGDNetClassifier(
     def _output_z(self, X):
         """The output layer's weighted input ``z_L`` for validated ``X``."""
         A = X
-        for W, b in zip(self.coefs_[:-1], self.intercepts_[:-1], strict=False):
-            A = sigmoid(A @ W + b)
-        return np.asarray(A @ self.coefs_[-1] + self.intercepts_[-1])
+        for i, (W, b) in enumerate(zip(self.coefs_, self.intercepts_, strict=True)):
+            Z = np.asarray(A @ W)
+            Z += b
+            if i == len(self.coefs_) - 1:
+                return Z
+            A = sigmoid(Z, out=Z)
 
     def _z(self, X):
         check_is_fitted(self)
@@ -943,15 +956,25 @@ class SGDNetClassifier(
         return z.ravel() if z.shape[1] == 1 else z
 
     def _proba_from_z(self, z):
+        """Probabilities from ``z_L``; ``z`` is overwritten."""
         if self.out_activation_ == "softmax":
-            return ACTIVATIONS["softmax"](z)
+            return ACTIVATIONS["softmax"](z, out=z)
         if self.n_outputs_ == 1:
-            p = sigmoid(z)
+            p = sigmoid(z, out=z)
             return np.hstack([1 - p, p])
-        if self._label_binarizer.y_type_.startswith("multilabel"):
-            return sigmoid(z)
-        # normalise the sigmoid outputs, in log space so that no row sums to 0
-        return ACTIVATIONS["softmax"](-np.logaddexp(0, -z))
+        if self._is_multilabel():
+            return sigmoid(z, out=z)
+        # the sigmoid outputs divided by their sum; rows whose outputs all
+        # underflow are normalised in log space instead
+        lost = z.max(axis=1) < np.log(np.finfo(z.dtype).tiny)
+        log_rows = z[lost]
+        p = sigmoid(z, out=z)
+        sums = p.sum(axis=1, keepdims=True)
+        sums[lost] = 1.0
+        p /= sums
+        if lost.any():
+            p[lost] = ACTIVATIONS["softmax"](-np.logaddexp(0, -log_rows))
+        return p
 
     def predict_proba(self, X):
         """Class probabilities: the output activations, normalised.

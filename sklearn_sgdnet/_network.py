@@ -87,6 +87,8 @@ class QuadraticCost:
 
     name = "quadratic"
     out_activation = "sigmoid"
+    needs_targets = False  # example_costs ignores Y
+    error_is_delta = False  # delta_L = (a - y) * sigma'(z), not a - y
 
     @staticmethod
     def delta_from_error(D, A_out, tmp):
@@ -109,6 +111,8 @@ class CrossEntropyCost:
 
     name = "cross_entropy"
     out_activation = "sigmoid"
+    needs_targets = False
+    error_is_delta = True
 
     @staticmethod
     def delta_from_error(D, A_out, tmp):
@@ -129,6 +133,8 @@ class LogLikelihoodCost:
 
     name = "log_likelihood"
     out_activation = "softmax"
+    needs_targets = True
+    error_is_delta = True
 
     @staticmethod
     def delta_from_error(D, A_out, tmp):
@@ -211,44 +217,52 @@ def forward(coefs, intercepts, X, activations, out_activation="sigmoid"):
     return [X, *activations]
 
 
-def backward(
-    coefs,
-    activations,
-    delta_out,
-    deltas,
-    scratch,
-    coef_grads,
-    intercept_grads,
-    ones=None,
-):
+def backward(coefs, activations, delta_out, deltas, scratch, on_layer):
     """Backpropagate the output error ``delta_L`` through the network.
 
     ``activations`` is the list returned by :func:`forward`; ``delta_out``
-    holds ``delta_L`` (one row per example, already multiplied by each
-    example's weight in the batch mean). ``deltas[i]`` and ``scratch[i]`` are
-    work arrays of the shape of ``activations[i + 1]``. The gradients, summed
-    over the rows, are written into ``coef_grads`` and ``intercept_grads``.
-    ``ones``, a vector of ``m`` ones, turns the bias gradient's sum over the
-    rows into a matrix-vector product, which is faster than ``sum(axis=0)``.
+    holds ``delta_L`` (one row per example). ``deltas[i]`` and ``scratch[i]``
+    are work arrays of the shape of ``activations[i + 1]``.
+
+    For each layer ``l = L ... 1`` (index ``i = l - 1``), ``on_layer(i, A_prev,
+    delta)`` receives ``A_{l-1}`` and ``Delta_l``, from which
+    ``dC/dW_l^T = A_{l-1}^T @ Delta_l`` and ``dC/db_l = sum of the rows of
+    Delta_l``. It is called once ``Delta_{l-1}`` has been computed, so it may
+    update ``coefs[i]`` in place (see :func:`store_gradients` for the plain
+    use).
     """
     delta = delta_out
     for i in range(len(coefs) - 1, -1, -1):
         A_prev = activations[i]
-        # dC/dW_l^T = A_{l-1}^T @ Delta_l ; dC/db_l = sum of the rows of Delta_l
-        if i == 0 and _is_sparse(A_prev):
+        if i > 0:
+            # Delta_l = (Delta_{l+1} @ W_{l+1}) * sigma'(Z_l)
+            nxt = np.dot(delta, coefs[i].T, out=deltas[i - 1])
+            nxt *= sigmoid_prime_from_output(A_prev, scratch[i - 1])
+        on_layer(i, A_prev, delta)
+        if i > 0:
+            delta = nxt
+
+
+def store_gradients(coef_grads, intercept_grads, ones=None):
+    """An ``on_layer`` for :func:`backward` that stores the gradients.
+
+    ``dC/dW_l^T`` goes to ``coef_grads[l-1]`` and ``dC/db_l`` to
+    ``intercept_grads[l-1]``. ``ones``, a vector of at least ``m`` ones, turns
+    the bias gradient's sum over the rows into a matrix-vector product, which
+    is faster than ``sum(axis=0)``.
+    """
+
+    def on_layer(i, A_prev, delta):
+        if _is_sparse(A_prev):
             coef_grads[i][...] = A_prev.T @ delta
         else:
             np.dot(A_prev.T, delta, out=coef_grads[i])
         if ones is None:
             np.sum(delta, axis=0, out=intercept_grads[i])
         else:
-            np.dot(ones, delta, out=intercept_grads[i])
-        if i > 0:
-            # Delta_l = (Delta_{l+1} @ W_{l+1}) * sigma'(Z_l)
-            nxt = np.dot(delta, coefs[i].T, out=deltas[i - 1])
-            nxt *= sigmoid_prime_from_output(A_prev, scratch[i - 1])
-            delta = nxt
-    return coef_grads, intercept_grads
+            np.dot(ones[: delta.shape[0]], delta, out=intercept_grads[i])
+
+    return on_layer
 
 
 def param_shapes(layer_sizes):
@@ -324,7 +338,8 @@ def gradient(coefs, intercepts, X, Y, cost, sample_weight=None):
     w = np.asarray(w, dtype=dtype) / np.sum(w)
     mean_cost = float(np.dot(w, cost_.example_costs(absdiff, Y)))
     D *= w[:, None]
-    backward(coefs, full, D, ws.deltas, ws.scratch, ws.coef_grads, ws.intercept_grads)
+    store = store_gradients(ws.coef_grads, ws.intercept_grads)
+    backward(coefs, full, D, ws.deltas, ws.scratch, store)
     return (
         mean_cost,
         [g.copy() for g in ws.coef_grads],

@@ -15,6 +15,7 @@ validation and bookkeeping and calls :class:`Trainer`.
 from contextlib import nullcontext
 
 import numpy as np
+from scipy.linalg.blas import get_blas_funcs
 from threadpoolctl import ThreadpoolController
 
 from ._network import (
@@ -24,6 +25,7 @@ from ._network import (
     backward,
     forward,
     param_shapes,
+    store_gradients,
     unflatten,
 )
 
@@ -197,6 +199,37 @@ class Trainer:
         self.optimizer = optimizer
         self.ws = Workspace(sizes, batch_size, self.dtype)
         self._X_rows = self._Y_rows = None
+        self._store = store_gradients(
+            self.ws.coef_grads, self.ws.intercept_grads, self.ws.ones
+        )
+        # Plain SGD (the book's rule, with or without L2) on small products
+        # updates each layer inside backprop with one BLAS call per parameter:
+        # gemm computes W <- beta W - s A^T Delta in place, which is the
+        # book's (1 - eta lmbda / n) W - (eta / m) sum dC_x/dW itself. It uses
+        # scipy's BLAS, so it is kept to the one-thread regime of
+        # blas_threads_limit, where alternating with numpy's BLAS is harmless.
+        pairs = zip(sizes[:-1], sizes[1:], strict=True)
+        small = batch_size * max(a * b for a, b in pairs) < SINGLE_THREAD_BELOW
+        self.fused = optimizer.velocity is None and small
+        if self.fused:
+            self._gemm, self._gemv = get_blas_funcs(("gemm", "gemv"), dtype=self.dtype)
+            self._coefs_T = [W.T for W in self.coefs]  # Fortran-ordered views
+
+    def _sgd_layer(self, i, A_prev, delta):
+        """``W <- beta W - s A^T Delta``, ``b <- b - s sum(Delta)``, in place."""
+        s = self._s
+        if hasattr(A_prev, "tocsr"):  # a sparse first layer
+            W = self.coefs[i]
+            if self._beta != 1.0:
+                W *= self._beta
+            W -= s * (A_prev.T @ delta)
+        else:
+            self._gemm(
+                -s, delta.T, A_prev.T, self._beta, self._coefs_T[i],
+                trans_b=1, overwrite_c=1,
+            )  # fmt: skip
+        ones = self.ws.ones[: delta.shape[0]]
+        self._gemv(-s, delta.T, ones, 1.0, self.intercepts[i], overwrite_y=1)
 
     def step(self, Xb, Yb, weights=None, errors_out=None):
         """One gradient step on the mini-batch ``(Xb, Yb)``.
@@ -209,36 +242,41 @@ class Trainer:
         """
         m = Xb.shape[0]
         eta = self.optimizer.learning_rate
-        if weights is None:
-            scale = eta / m
-        else:
+        if weights is not None:
             total = weights.sum()
             if total <= 0:
                 if errors_out is not None:
                     self.output_errors(Xb, Yb, errors_out)
                 return False
+            # eta * s_x / sum s, one per row, multiplied into delta_L
             scale = (weights * (eta / total)).astype(self.dtype)[:, None]
-        acts, deltas, scratch, ones = self.ws.rows(m)
+        elif self.fused:
+            scale = None  # eta / m goes into the BLAS calls instead
+        else:
+            scale = eta / m
+        acts, deltas, scratch, _ = self.ws.rows(m)
         out = forward(self.coefs, self.intercepts, Xb, acts, self.cost.out_activation)
-        D = deltas[-1]
         if errors_out is None:
-            errors_out = D
+            errors_out = deltas[-1]
         np.subtract(out[-1], Yb, out=errors_out)
-        # delta_L, scaled by eta / m (or eta * s_x / sum s): backprop then
-        # yields the step eta * (mean gradient) directly
-        np.multiply(errors_out, scale, out=D)
-        self.cost.delta_from_error(D, out[-1], scratch[-1])
-        backward(
-            self.coefs,
-            out,
-            D,
-            deltas,
-            scratch,
-            self.ws.coef_grads,
-            self.ws.intercept_grads,
-            ones,
-        )
-        self.optimizer.update_params(self.theta, self.ws.grad)
+        if scale is None and self.cost.error_is_delta:
+            D = errors_out  # delta_L = a_L - y, used as it is
+        else:
+            D = deltas[-1]
+            if scale is None:
+                np.copyto(D, errors_out)
+            else:
+                np.multiply(errors_out, scale, out=D)
+            self.cost.delta_from_error(D, out[-1], scratch[-1])
+        if self.fused:
+            # with the weights in D the scale is already eta * s_x / sum s
+            self._s = eta / m if scale is None else 1.0
+            self._beta = 1.0 - eta * self.optimizer.alpha
+            backward(self.coefs, out, D, deltas, scratch, self._sgd_layer)
+        else:
+            # backprop yields the step eta * (mean gradient) directly
+            backward(self.coefs, out, D, deltas, scratch, self._store)
+            self.optimizer.update_params(self.theta, self.ws.grad)
         return True
 
     def output_errors(self, Xb, Yb, errors_out):
@@ -247,12 +285,22 @@ class Trainer:
         out = forward(self.coefs, self.intercepts, Xb, acts, self.cost.out_activation)
         np.subtract(out[-1], Yb, out=errors_out)
 
-    def mean_cost(self, errors, Y, weights=None):
-        """Weighted mean of the per-example costs, from the errors ``a_L - y``."""
-        costs = self.cost.example_costs(np.abs(errors), Y)
-        if weights is None:
-            return float(costs.mean())
-        return float(np.dot(costs, weights) / weights.sum())
+    def mean_cost(self, errors, Y, weights=None, order=None, chunk_size=4096):
+        """Weighted mean of the per-example costs, from the errors ``a_L - y``.
+
+        Row ``j`` of ``errors`` belongs to example ``order[j]`` (``j`` without
+        ``order``). Computed in chunks, so that no temporary array is as
+        large as the training set.
+        """
+        n = errors.shape[0]
+        total = 0.0
+        for start in range(0, n, chunk_size):
+            rows = slice(start, start + chunk_size)
+            idx = rows if order is None else order[rows]
+            Yc = Y[idx] if self.cost.needs_targets else None
+            costs = self.cost.example_costs(np.abs(errors[rows]), Yc)
+            total += float(costs.sum() if weights is None else costs @ weights[idx])
+        return total / (n if weights is None else float(weights.sum()))
 
     def epoch(self, X, Y, weights, batch_size, rng=None, errors=None):
         """One epoch: shuffle (if ``rng`` is given), cut into mini-batches, step.
@@ -289,10 +337,7 @@ class Trainer:
                 Yb = Y.take(rows, axis=0, out=self._Y_rows[:m], mode="clip")
                 wb = None if weights is None else weights[rows]
             step(Xb, Yb, wb, errors[start:stop])
-        if order is not None:
-            Y = Y[order]
-            weights = None if weights is None else weights[order]
-        return self.mean_cost(errors, Y, weights)
+        return self.mean_cost(errors, Y, weights, order)
 
     def evaluate(self, X, Y, multilabel=False, chunk_size=4096):
         """Mean cost and number of correct predictions on ``(X, Y)``.

@@ -23,6 +23,7 @@ from sklearn_sgdnet._network import (
     forward,
     gradient,
     init_params,
+    store_gradients,
 )
 
 LAYER_SHAPES = [[4, 3, 2], [5, 7, 3, 4], [3, 1], [6, 2]]
@@ -278,7 +279,8 @@ def test_backward_with_shorter_workspace_rows():
     D = np.subtract(full[-1], Y, out=deltas[-1])
     COSTS["quadratic"].delta_from_error(D, full[-1], scratch[-1])
     D /= 9
-    backward(coefs, full, D, deltas, scratch, ws.coef_grads, ws.intercept_grads)
+    store = store_gradients(ws.coef_grads, ws.intercept_grads, ws.ones)
+    backward(coefs, full, D, deltas, scratch, store)
     _, cg, ig = ref_mean_gradient(coefs, intercepts, X, Y, "quadratic")
     for a, b in zip(ws.coef_grads + ws.intercept_grads, cg + ig, strict=True):
         assert_allclose(a, b, rtol=1e-10, atol=1e-12)
