@@ -1,0 +1,52 @@
+"""
+=========================================
+The first layer's weights as images
+=========================================
+
+Each hidden neuron of the first layer has one weight per input pixel, so its
+weights can be drawn as an 8x8 image: ``coefs_[0][:, j]`` holds the weights
+into hidden neuron ``j`` (``coefs_[0]`` is the transpose of the book's
+``weights[0]``). Positive weights (red) are pixels that excite the neuron,
+negative ones (blue) pixels that inhibit it.
+"""
+
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_sgdnet import SGDNetClassifier
+
+# running all max_iter epochs is intended here: no ConvergenceWarning
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
+
+X, y = load_digits(return_X_y=True)
+X = X / 16.0
+
+clf = SGDNetClassifier(
+    hidden_layer_sizes=(16,),
+    learning_rate_init=1.0,
+    batch_size=10,
+    max_iter=30,
+    n_iter_no_change=np.inf,
+    random_state=0,
+)
+clf.fit(X, y)
+print(f"training accuracy: {clf.score(X, y):.3f}")
+print(f"coefs_[0].shape = {clf.coefs_[0].shape}  (64 pixels x 16 hidden neurons)")
+
+# %%
+# One image per hidden neuron, on a common colour scale.
+
+W = clf.coefs_[0]
+vmax = np.abs(W).max()
+fig, axes = plt.subplots(2, 8, figsize=(10, 3))
+for j, ax in enumerate(axes.ravel()):
+    ax.imshow(W[:, j].reshape(8, 8), cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+    ax.set_title(f"neuron {j}", fontsize=8)
+    ax.set_xticks([])
+    ax.set_yticks([])
+fig.suptitle("Weights into each of the 16 hidden neurons")
+plt.show()

@@ -1,0 +1,82 @@
+"""The README's Python examples run, in order, and do what they say.
+
+Every ```python block of README.md is executed, top to bottom, in one shared
+namespace (the blocks build on each other, as a reader would run them), in a
+temporary working directory so that the files they write land there.
+"""
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from sklearn_sgdnet import SGDNetClassifier
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
+
+
+def _python_blocks():
+    return PYTHON_BLOCK.findall(README.read_text(encoding="utf-8"))
+
+
+def test_readme_has_python_examples():
+    blocks = _python_blocks()
+    # quick start, pipeline and grid search, streaming, joblib, the book's run
+    assert len(blocks) >= 5
+    assert all(block.strip() for block in blocks)
+
+
+@pytest.fixture
+def readme_namespace(tmp_path, monkeypatch):
+    """The namespace left by running every README block in order."""
+    monkeypatch.chdir(tmp_path)
+    namespace = {"__name__": "__readme__"}
+    with warnings.catch_warnings():  # the README's own filter stays local
+        for i, block in enumerate(_python_blocks()):
+            code = compile(block, f"README.md (python block {i})", "exec")
+            exec(code, namespace)
+    return namespace
+
+
+def test_readme_examples_run_and_hold(readme_namespace, tmp_path):
+    ns = readme_namespace
+    X_test, y_test = ns["X_test"], ns["y_test"]
+
+    # quick start: a fitted network that has learned the digits
+    clf = ns["clf"]
+    assert isinstance(clf, SGDNetClassifier)
+    assert clf.n_iter_ <= 30
+    assert clf.score(X_test, y_test) > 0.85
+
+    # the grid search over a pipeline searched the four candidates
+    grid = ns["grid"]
+    assert len(grid.cv_results_["params"]) == 4
+    assert grid.score(X_test, y_test) > 0.85
+
+    # streaming: one partial_fit call per mini-batch of (about) 10 rows
+    stream = ns["stream"]
+    n_train = len(ns["y_train"])
+    assert stream.n_iter_ == 5 * (n_train // 10)
+    assert stream.t_ == 5 * n_train
+    assert stream.score(X_test, y_test) > 0.85
+
+    # joblib wrote its file into the temporary working directory
+    assert (tmp_path / "sgdnet.joblib").is_file()
+    assert (ns["restored"].predict(X_test) == clf.predict(X_test)).all()
+
+    # "The book's configuration" is the one `python -m sklearn_sgdnet` trains
+    from sklearn_sgdnet.__main__ import main
+
+    demo = main(["--epochs", "1", "--quiet"])
+    book_params = ns["book"].get_params()
+    demo_params = demo.get_params()
+    for name in ("random_state", "max_iter"):
+        book_params.pop(name)
+        demo_params.pop(name)
+    assert book_params == demo_params
+    assert np.isinf(ns["book"].n_iter_no_change)
+    assert clone(ns["book"]).get_params() == ns["book"].get_params()
