@@ -191,15 +191,6 @@ def _is_sparse(X):
     return hasattr(X, "tocsr")
 
 
-def matmul(A, B, out):
-    """``out = A @ B`` without allocating, for dense or sparse ``A``."""
-    if _is_sparse(A):
-        out[...] = A @ B
-    else:
-        np.dot(A, B, out=out)
-    return out
-
-
 def forward(coefs, intercepts, X, activations, out_activation="sigmoid"):
     """Feed a batch forward: ``A_l = sigma(A_{l-1} @ W_l^T + b_l)``.
 
@@ -207,13 +198,19 @@ def forward(coefs, intercepts, X, activations, out_activation="sigmoid"):
     filled in place with ``A_1 ... A_L``. The returned list is ``[X] +
     activations``, the book's ``activations``. Only ``X`` may be sparse.
     """
+    A = X
     last = len(coefs) - 1
-    matmul(X, coefs[0], activations[0])
-    for i, (b, out) in enumerate(zip(intercepts, activations, strict=True)):
-        if i:
-            np.dot(activations[i - 1], coefs[i], out=out)
-        out += b
-        ACTIVATIONS[out_activation if i == last else "sigmoid"](out, out=out)
+    for i, out in enumerate(activations):
+        if i == 0 and _is_sparse(X):
+            out[...] = X @ coefs[0]
+        else:
+            np.dot(A, coefs[i], out=out)
+        out += intercepts[i]
+        if i == last and out_activation == "softmax":
+            softmax(out, out=out)
+        else:
+            expit(out, out=out)
+        A = out
     return [X, *activations]
 
 

@@ -224,12 +224,12 @@ class Trainer:
                 W *= self._beta
             W -= s * (A_prev.T @ delta)
         else:
-            self._gemm(
-                -s, delta.T, A_prev.T, self._beta, self._coefs_T[i],
-                trans_b=1, overwrite_c=1,
-            )  # fmt: skip
+            # gemm(alpha, a, b, beta, c, trans_a, trans_b, overwrite_c), in
+            # Fortran order: W^T <- beta W^T - s Delta^T A_prev
+            self._gemm(-s, delta.T, A_prev.T, self._beta, self._coefs_T[i], 0, 1, 1)
+        # gemv(alpha, a, x, beta, y, offx, incx, offy, incy, trans, overwrite_y)
         ones = self.ws.ones[: delta.shape[0]]
-        self._gemv(-s, delta.T, ones, 1.0, self.intercepts[i], overwrite_y=1)
+        self._gemv(-s, delta.T, ones, 1.0, self.intercepts[i], 0, 1, 0, 1, 0, 1)
 
     def step(self, Xb, Yb, weights=None, errors_out=None):
         """One gradient step on the mini-batch ``(Xb, Yb)``.
