@@ -3,10 +3,19 @@
 The book's ``update_mini_batch`` and ``SGD`` loops, rebuilt so that the hot
 path of one mini-batch allocates nothing and calls only a handful of numpy
 functions: rows are gathered into a preallocated buffer, the network's
-buffers are reused (:class:`~sklearn_sgdnet._network.Workspace`), and the
-learning rate is folded into the output error so that backpropagation yields
-the step ``eta * dC/dW`` directly instead of the gradient that would then be
-scaled in a second pass over every parameter.
+buffers are reused (:class:`~sklearn_sgdnet._network.Workspace`), and no
+cost is computed per mini-batch (the epoch's cost comes from the output
+errors, once per epoch).
+
+Two update paths give the same arithmetic:
+
+- plain SGD (the book's rule, with or without L2) on small products updates
+  each layer inside backpropagation with one BLAS call per parameter,
+  ``W <- (1 - eta alpha) W - (eta / m) A^T Delta``;
+- with momentum (or large, multi-threaded products) backpropagation writes
+  ``eta * dC/dtheta`` into one flat gradient vector (the learning rate folded
+  into the output error) and :class:`SGDOptimizer` updates the flat
+  parameter vector ``theta`` in a few vector operations.
 
 Nothing here imports scikit-learn; the estimator (``_classifier.py``) handles
 validation and bookkeeping and calls :class:`Trainer`.
@@ -44,12 +53,16 @@ SINGLE_THREAD_BELOW = 2**24
 _controller = None
 
 
+def single_threaded(batch_size, layer_sizes):
+    """Whether a step's largest matrix product is small enough for one thread."""
+    pairs = zip(layer_sizes[:-1], layer_sizes[1:], strict=True)
+    return batch_size * max(a * b for a, b in pairs) < SINGLE_THREAD_BELOW
+
+
 def blas_threads_limit(batch_size, layer_sizes):
     """A context that runs BLAS on one thread when a step's products are small."""
     global _controller
-    pairs = zip(layer_sizes[:-1], layer_sizes[1:], strict=True)
-    work = batch_size * max(a * b for a, b in pairs)
-    if work >= SINGLE_THREAD_BELOW:
+    if not single_threaded(batch_size, layer_sizes):
         return nullcontext()
     if _controller is None:  # inspecting the loaded libraries costs ~0.1 ms
         _controller = ThreadpoolController()
@@ -208,9 +221,7 @@ class Trainer:
         # book's (1 - eta lmbda / n) W - (eta / m) sum dC_x/dW itself. It uses
         # scipy's BLAS, so it is kept to the one-thread regime of
         # blas_threads_limit, where alternating with numpy's BLAS is harmless.
-        pairs = zip(sizes[:-1], sizes[1:], strict=True)
-        small = batch_size * max(a * b for a, b in pairs) < SINGLE_THREAD_BELOW
-        self.fused = optimizer.velocity is None and small
+        self.fused = optimizer.velocity is None and single_threaded(batch_size, sizes)
         if self.fused:
             self._gemm, self._gemv = get_blas_funcs(("gemm", "gemv"), dtype=self.dtype)
             self._coefs_T = [W.T for W in self.coefs]  # Fortran-ordered views
