@@ -123,3 +123,25 @@ def test_float32_is_trained_in_float32():
         clf = SGDNetClassifier(20, max_iter=3, random_state=0).fit(X32, y_digits)
     assert all(p.dtype == np.float32 for p in clf.coefs_ + clf.intercepts_)
     assert clf.predict_proba(X32).dtype == np.float32
+
+
+@pytest.mark.parametrize("cost", ["quadratic", "cross_entropy", "log_likelihood"])
+@pytest.mark.parametrize("alpha", [0.0, 1e-3])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_fused_and_optimizer_update_paths_agree(monkeypatch, cost, alpha, weighted):
+    # small products update inside backprop with BLAS gemm; large ones (or
+    # momentum) go through SGDOptimizer on the flat parameter vector
+    import sklearn_sgdnet._training as training
+
+    sw = np.linspace(0.5, 2.0, len(y_digits)) if weighted else None
+    kw = dict(cost=cost, alpha=alpha, batch_size=16, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fused = SGDNetClassifier(12, **kw).fit(X_digits, y_digits, sample_weight=sw)
+        monkeypatch.setattr(training, "SINGLE_THREAD_BELOW", 0)
+        plain = SGDNetClassifier(12, **kw).fit(X_digits, y_digits, sample_weight=sw)
+    for a, b in zip(
+        fused.coefs_ + fused.intercepts_, plain.coefs_ + plain.intercepts_, strict=True
+    ):
+        assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    assert fused.loss_curve_ == pytest.approx(plain.loss_curve_, rel=1e-9)
