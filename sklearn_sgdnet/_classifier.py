@@ -184,6 +184,9 @@ class SGDNetClassifier(
         Strength of the L2 penalty ``alpha/2 * sum ||W||^2`` added to the mean
         cost: each step shrinks the weights by ``(1 - eta * alpha)``. The
         book's ``lmbda`` over a training set of ``n`` is ``alpha = lmbda / n``.
+        This is not :class:`~sklearn.neural_network.MLPClassifier`'s
+        ``alpha``, which is divided by the mini-batch size: its ``alpha=a``
+        with ``batch_size=m`` decays the weights like ``alpha=a / m`` here.
 
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
         The schedule of the learning rate, with
@@ -201,9 +204,11 @@ class SGDNetClassifier(
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``. A dict maps
         labels to weights (missing labels weigh 1). ``"balanced"`` weighs class
-        ``c`` by ``n / (n_classes * n_c)``: in :meth:`fit` over the training
-        set; in :meth:`partial_fit` over every batch seen so far, this one
-        included, since a stream never shows its whole training set.
+        ``c`` by ``n / (n_classes * n_c)``: in :meth:`fit`, with the counts of
+        the training set; in :meth:`partial_fit`, with the counts of every
+        batch seen so far, this one included (``n_classes`` is then the number
+        of classes seen so far), since a stream never shows its whole
+        training set.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training set (stratified), or
@@ -252,8 +257,8 @@ class SGDNetClassifier(
         ``"sigmoid"``, or ``"softmax"`` with ``cost="log_likelihood"``.
 
     n_iter_ : int
-        Epochs run by the last :meth:`fit`, or the number of :meth:`partial_fit`
-        calls since the model was started.
+        Epochs run by the last :meth:`fit` (``warm_start`` included: it counts
+        the epochs of that call only); each :meth:`partial_fit` call adds one.
 
     t_ : int
         Number of training samples seen.
@@ -283,6 +288,10 @@ class SGDNetClassifier(
     best_loss_ : float
         The smallest training loss; with ``early_stopping=True``, the
         validation loss of the restored (best) epoch.
+
+    stopped_ : bool
+        Whether early stopping in :meth:`partial_fit` has stopped the stream
+        (see there). :meth:`fit` resets it to False.
 
     See Also
     --------
@@ -494,7 +503,8 @@ class SGDNetClassifier(
 
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the examples: each step uses the weighted mean gradient
-            of its mini-batch.
+            of its mini-batch, so weights act within a mini-batch (with
+            ``batch_size=1`` a positive weight changes nothing).
 
         X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
                 default=None
@@ -548,7 +558,8 @@ class SGDNetClassifier(
             calls may pass the same classes again, or None.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the examples in the mean gradient.
+            Weights of the examples in the mean gradient (relative to each
+            other within this batch).
 
         Returns
         -------
@@ -643,7 +654,7 @@ class SGDNetClassifier(
             self.t_ = 0
             self.loss_curve_ = []
             self._optimizer = self._make_optimizer()
-            self._stopper = None
+            self._stopper, self.stopped_ = None, False
             self._class_counts = np.zeros(len(self.classes_))
         else:
             Y = self._binarize(y, dtype)
@@ -655,6 +666,11 @@ class SGDNetClassifier(
             if X_val is not None:
                 X_val = self._prepare_X(X_val, reset=False)
             sample_weight = self._apply_class_weight(y, sample_weight, dtype)
+            self._stopper, self.stopped_ = None, False  # the stream's stopping
+            if not y_type.startswith("multilabel"):
+                # "balanced" class weights of a later partial_fit start here
+                idx = np.searchsorted(self.classes_, y)
+                self._class_counts = np.bincount(idx, minlength=len(self.classes_))
             batch_size = self._batch_size(X.shape[0])
             with blas_threads_limit(batch_size, self._layer_sizes()):
                 self._fit_epochs(X, y, Y, sample_weight, X_val, y_val)
@@ -746,6 +762,7 @@ class SGDNetClassifier(
         if self.early_stopping:
             self._progressive_validation(trainer, X, Y)
             if self.stopped_:
+                hooks.fit_end()
                 return
         errors = np.empty(Y.shape, dtype=X.dtype)
         stepped = trainer.step(X, Y, sample_weight, errors)
@@ -764,6 +781,19 @@ class SGDNetClassifier(
         self.n_iter_ += 1
         self.t_ += X.shape[0]
         optimizer.iteration_ends(self.t_)
+        if self.learning_rate == "adaptive" and not self.early_stopping:
+            # as in MLPClassifier.partial_fit: divide eta by 5 when the batch
+            # loss has not improved by tol for n_iter_no_change calls
+            stalls = copy.deepcopy(self._stopper) or NoImprovementCounter(self.tol)
+            stalls.update(self.loss_)
+            if stalls.count > self.n_iter_no_change:
+                msg = (
+                    f"Training loss did not improve more than tol={self.tol} for "
+                    f"{self.n_iter_no_change} consecutive partial_fit calls."
+                )
+                optimizer.trigger_stopping(msg, self.verbose)
+                stalls.count = 0
+            self._stopper = stalls
         hooks.fit_end()
 
     def _progressive_validation(self, trainer, X, Y):
@@ -910,7 +940,8 @@ class SGDNetClassifier(
                 "Training produced non-finite weights. Scale the input (e.g. "
                 "with StandardScaler) or lower learning_rate_init."
             )
-        if not (converged or interrupted) and self.n_iter_ == self.max_iter:
+        ran_all = self.n_iter_no_change == np.inf  # asked for every epoch
+        if not (converged or interrupted or ran_all) and self.n_iter_ == self.max_iter:
             warnings.warn(
                 f"SGDNetClassifier: maximum epochs ({self.max_iter}) reached and "
                 "the training has not converged yet.",

@@ -414,3 +414,52 @@ def test_checks_with_options(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+def test_adaptive_schedule_in_partial_fit_divides_learning_rate():
+    clf = SGDNetClassifier(
+        hidden_layer_sizes=(5,),
+        learning_rate="adaptive",
+        learning_rate_init=0.5,
+        tol=10.0,  # after the first call, no call "improves"
+        n_iter_no_change=1,
+        random_state=0,
+    )
+    classes = np.unique(y_small)
+    for start in range(0, 60, 10):  # 6 calls: divided after calls 3 and 5
+        clf.partial_fit(
+            X_small[start : start + 10], y_small[start : start + 10], classes
+        )
+    assert clf._optimizer.learning_rate == pytest.approx(0.5 / 5**2)
+    constant = SGDNetClassifier(hidden_layer_sizes=(5,), tol=10.0, n_iter_no_change=1)
+    for start in range(0, 60, 10):
+        constant.partial_fit(
+            X_small[start : start + 10], y_small[start : start + 10], classes
+        )
+    assert constant._optimizer.learning_rate == 0.5
+
+
+def test_no_convergence_warning_when_every_epoch_is_asked_for():
+    kw = dict(hidden_layer_sizes=(5,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        SGDNetClassifier(n_iter_no_change=np.inf, **kw).fit(X_small, y_small)
+    with pytest.warns(ConvergenceWarning):
+        SGDNetClassifier(**kw).fit(X_small, y_small)
+
+
+def test_fit_resets_a_stopped_stream():
+    clf = SGDNetClassifier(
+        hidden_layer_sizes=(5,), early_stopping=True, n_iter_no_change=1, tol=0.5
+    )
+    classes = np.unique(y_small)
+    for start in range(0, 60, 10):
+        clf.partial_fit(
+            X_small[start : start + 10], y_small[start : start + 10], classes
+        )
+    assert clf.stopped_
+    clf.set_params(early_stopping=False, max_iter=2).fit(X_small, y_small)
+    assert clf.stopped_ is False
+    before = _params(clf)
+    clf.partial_fit(X_small[:10], y_small[:10])
+    assert not np.allclose(before[0], clf.coefs_[0])
