@@ -986,25 +986,28 @@ class SGDNetClassifier(
             return z[:, 1] - z[:, 0]  # the log-odds of classes_[1]
         return z.ravel() if z.shape[1] == 1 else z
 
-    def _proba_from_z(self, z):
-        """Probabilities from ``z_L``; ``z`` is overwritten."""
+    def _proba_from_z(self, z, X):
+        """Probabilities from ``z_L`` (overwritten) of the validated ``X``."""
         if self.out_activation_ == "softmax":
             return ACTIVATIONS["softmax"](z, out=z)
         if self.n_outputs_ == 1:
             p = sigmoid(z, out=z)
             return np.hstack([1 - p, p])
-        if self._is_multilabel():
-            return sigmoid(z, out=z)
-        # the sigmoid outputs divided by their sum; rows whose outputs all
-        # underflow are normalised in log space instead
-        lost = z.max(axis=1) < np.log(np.finfo(z.dtype).tiny)
-        log_rows = z[lost]
         p = sigmoid(z, out=z)
+        if self._is_multilabel():
+            return p
+        # the sigmoid outputs divided by their sum; a row whose outputs all
+        # underflow (every z below about -745 in float64) is normalised in log
+        # space from its recomputed z instead
         sums = p.sum(axis=1, keepdims=True)
-        sums[lost] = 1.0
-        p /= sums
+        lost = sums[:, 0] < np.finfo(p.dtype).tiny
         if lost.any():
-            p[lost] = ACTIVATIONS["softmax"](-np.logaddexp(0, -log_rows))
+            sums[lost] = 1.0
+            p /= sums
+            z_lost = self._output_z(X[lost])
+            p[lost] = ACTIVATIONS["softmax"](-np.logaddexp(0, -z_lost))
+            return p
+        p /= sums
         return p
 
     def predict_proba(self, X):
@@ -1025,7 +1028,9 @@ class SGDNetClassifier(
         proba : ndarray of shape (n_samples, n_classes)
             In the dtype the model was trained in.
         """
-        return self._proba_from_z(self._z(X))
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        return self._proba_from_z(self._output_z(X), X)
 
     def predict_log_proba(self, X):
         """The logarithm of :meth:`predict_proba`.

@@ -46,9 +46,11 @@ from ._network import (
 # one thread. A mini-batch step is a chain of small products; a multi-threaded
 # BLAS wakes and synchronises its threads for each one, which costs more than
 # the product itself and, on a busy machine, up to tens of times more (the
-# "thread trap"). Large products (batch 100 x 784 x 300 and up) still gain
-# from threads.
-SINGLE_THREAD_BELOW = 2**24
+# "thread trap"). On a 2-core machine shared with other work, threads were
+# measured up to 2.4x slower than one thread even at batch 100 x 784 x 300
+# (23.5M multiply-adds), so only larger products (batch 1000 x 784 x 100 and
+# up) are left to the BLAS library's own threading.
+SINGLE_THREAD_BELOW = 2**26
 
 _controller = None
 
