@@ -34,6 +34,7 @@ from ._network import (
     backward,
     forward,
     param_shapes,
+    sigmoid_prime_from_output,
     store_gradients,
     unflatten,
 )
@@ -272,15 +273,16 @@ class Trainer:
         if errors_out is None:
             errors_out = deltas[-1]
         np.subtract(out[-1], Yb, out=errors_out)
-        if scale is None and self.cost.error_is_delta:
+        if not self.cost.error_is_delta:
+            # quadratic cost: delta_L = (a_L - y) * sigma'(z_L)
+            sp = sigmoid_prime_from_output(out[-1], scratch[-1])
+            D = np.multiply(errors_out, sp, out=deltas[-1])
+            if scale is not None:
+                D *= scale
+        elif scale is None:
             D = errors_out  # delta_L = a_L - y, used as it is
         else:
-            D = deltas[-1]
-            if scale is None:
-                np.copyto(D, errors_out)
-            else:
-                np.multiply(errors_out, scale, out=D)
-            self.cost.delta_from_error(D, out[-1], scratch[-1])
+            D = np.multiply(errors_out, scale, out=deltas[-1])
         if self.fused:
             # with the weights in D the scale is already eta * s_x / sum s
             self._s = eta / m if scale is None else 1.0
