@@ -963,9 +963,11 @@ class SGDNetClassifier(
                 return Z
             A = sigmoid(Z, out=Z)
 
-    def _z(self, X):
+    def _validated_z(self, X):
+        """``(z_L, X)`` for an ``X`` to predict on, once validated."""
         check_is_fitted(self)
-        return self._output_z(self._validate_X(X, reset=False))
+        X = self._validate_X(X, reset=False)
+        return self._output_z(X), X
 
     def decision_function(self, X):
         """The output layer's weighted input ``z_L = W_L a_{L-1} + b_L``.
@@ -981,7 +983,7 @@ class SGDNetClassifier(
             For binary targets, one value per sample, positive for
             ``classes_[1]``.
         """
-        z = self._z(X)
+        z, _ = self._validated_z(X)
         if self.out_activation_ == "softmax" and len(self.classes_) == 2:
             return z[:, 1] - z[:, 0]  # the log-odds of classes_[1]
         return z.ravel() if z.shape[1] == 1 else z
@@ -1001,13 +1003,11 @@ class SGDNetClassifier(
         # space from its recomputed z instead
         sums = p.sum(axis=1, keepdims=True)
         lost = sums[:, 0] < np.finfo(p.dtype).tiny
+        sums[lost] = 1.0
+        p /= sums
         if lost.any():
-            sums[lost] = 1.0
-            p /= sums
             z_lost = self._output_z(X[lost])
             p[lost] = ACTIVATIONS["softmax"](-np.logaddexp(0, -z_lost))
-            return p
-        p /= sums
         return p
 
     def predict_proba(self, X):
@@ -1028,9 +1028,7 @@ class SGDNetClassifier(
         proba : ndarray of shape (n_samples, n_classes)
             In the dtype the model was trained in.
         """
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        return self._proba_from_z(self._output_z(X), X)
+        return self._proba_from_z(*self._validated_z(X))
 
     def predict_log_proba(self, X):
         """The logarithm of :meth:`predict_proba`.
@@ -1061,9 +1059,9 @@ class SGDNetClassifier(
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Predicted labels (an indicator matrix for multilabel targets).
         """
-        z = self._z(X)
-        if self._label_binarizer.y_type_.startswith("multilabel"):
-            return (z > 0).astype(self._label_binarizer.classes_.dtype)
+        z, _ = self._validated_z(X)
+        if self._is_multilabel():
+            return (z > 0).astype(self.classes_.dtype)
         if self.n_outputs_ == 1:
             return self.classes_[(z[:, 0] > 0).astype(int)]
         return self.classes_[np.argmax(z, axis=1)]

@@ -91,12 +91,6 @@ class QuadraticCost:
     error_is_delta = False  # delta_L = (a - y) * sigma'(z), not a - y
 
     @staticmethod
-    def delta_from_error(D, A_out, tmp):
-        """Turn ``D = A_L - Y`` into ``delta_L`` in place."""
-        D *= sigmoid_prime_from_output(A_out, tmp)
-        return D
-
-    @staticmethod
     def example_costs(absdiff, Y):
         """Per-example cost from ``|A_L - Y|`` (shape ``(m, n_L)``)."""
         return 0.5 * np.einsum("ij,ij->i", absdiff, absdiff)
@@ -113,10 +107,6 @@ class CrossEntropyCost:
     out_activation = "sigmoid"
     needs_targets = False
     error_is_delta = True
-
-    @staticmethod
-    def delta_from_error(D, A_out, tmp):
-        return D
 
     @staticmethod
     def example_costs(absdiff, Y):
@@ -137,10 +127,6 @@ class LogLikelihoodCost:
     error_is_delta = True
 
     @staticmethod
-    def delta_from_error(D, A_out, tmp):
-        return D
-
-    @staticmethod
     def example_costs(absdiff, Y):
         # the true class has |a_y - 1| = 1 - a_y, so -ln a_y = -ln(1 - |d_y|)
         eps = _EPS.get(absdiff.dtype, 1e-15)
@@ -151,6 +137,18 @@ class LogLikelihoodCost:
 COSTS = {
     cost.name: cost for cost in (QuadraticCost, CrossEntropyCost, LogLikelihoodCost)
 }
+
+
+def output_delta(cost, A_out, Y, out, scratch):
+    """``delta_L = dC_x/dz_L`` of each row, written into ``out``.
+
+    ``a_L - y``, times ``sigma'(z_L)`` for the quadratic cost (``scratch``
+    holds that factor).
+    """
+    np.subtract(A_out, Y, out=out)
+    if not COSTS[cost].error_is_delta:
+        out *= sigmoid_prime_from_output(A_out, scratch)
+    return out
 
 
 def example_costs(cost, A_out, Y):
@@ -328,17 +326,12 @@ def gradient(coefs, intercepts, X, Y, cost, sample_weight=None):
     m = X.shape[0]
     ws = Workspace(sizes, m, dtype)
     full = forward(coefs, intercepts, X, ws.activations, cost_.out_activation)
-    D = np.subtract(full[-1], Y, out=ws.deltas[-1])
-    absdiff = np.abs(D)
-    cost_.delta_from_error(D, full[-1], ws.scratch[-1])
+    absdiff = np.abs(full[-1] - Y)
+    D = output_delta(cost, full[-1], Y, ws.deltas[-1], ws.scratch[-1])
     w = np.ones(m, dtype=dtype) if sample_weight is None else sample_weight
     w = np.asarray(w, dtype=dtype) / np.sum(w)
     mean_cost = float(np.dot(w, cost_.example_costs(absdiff, Y)))
     D *= w[:, None]
     store = store_gradients(ws.coef_grads, ws.intercept_grads)
     backward(coefs, full, D, ws.deltas, ws.scratch, store)
-    return (
-        mean_cost,
-        [g.copy() for g in ws.coef_grads],
-        [g.copy() for g in ws.intercept_grads],
-    )
+    return mean_cost, ws.coef_grads, ws.intercept_grads

@@ -23,6 +23,7 @@ from sklearn_sgdnet._network import (
     forward,
     gradient,
     init_params,
+    output_delta,
     store_gradients,
 )
 
@@ -276,8 +277,7 @@ def test_backward_with_shorter_workspace_rows():
     ws = Workspace(sizes, 20, np.float64)
     acts, deltas, scratch = ws.rows(9)[:3]
     full = forward(coefs, intercepts, X, acts)
-    D = np.subtract(full[-1], Y, out=deltas[-1])
-    COSTS["quadratic"].delta_from_error(D, full[-1], scratch[-1])
+    D = output_delta("quadratic", full[-1], Y, deltas[-1], scratch[-1])
     D /= 9
     store = store_gradients(ws.coef_grads, ws.intercept_grads, ws.ones)
     backward(coefs, full, D, deltas, scratch, store)
