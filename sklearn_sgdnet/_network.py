@@ -186,7 +186,9 @@ def init_params(layer_sizes, weight_init, rng, dtype=np.float64):
 
 
 def _is_sparse(X):
-    return hasattr(X, "tocsr")
+    # validated inputs are ndarrays or scipy sparse matrices; an isinstance
+    # test is much cheaper than hasattr(X, "tocsr") on an ndarray
+    return not isinstance(X, np.ndarray)
 
 
 def forward(coefs, intercepts, X, activations, out_activation="sigmoid"):

@@ -231,19 +231,20 @@ class Trainer:
 
     def _sgd_layer(self, i, A_prev, delta):
         """``W <- beta W - s A^T Delta``, ``b <- b - s sum(Delta)``, in place."""
-        s = self._s
-        if hasattr(A_prev, "tocsr"):  # a sparse first layer
+        neg_s = self._neg_s
+        if isinstance(A_prev, np.ndarray):
+            # gemm(alpha, a, b, beta, c, trans_a, trans_b, overwrite_c), in
+            # Fortran order: W^T <- beta W^T - s Delta^T A_prev
+            self._gemm(neg_s, delta.T, A_prev.T, self._beta, self._coefs_T[i], 0, 1, 1)
+        else:  # a sparse first layer
             W = self.coefs[i]
             if self._beta != 1.0:
                 W *= self._beta
-            W -= s * (A_prev.T @ delta)
-        else:
-            # gemm(alpha, a, b, beta, c, trans_a, trans_b, overwrite_c), in
-            # Fortran order: W^T <- beta W^T - s Delta^T A_prev
-            self._gemm(-s, delta.T, A_prev.T, self._beta, self._coefs_T[i], 0, 1, 1)
+            W += neg_s * (A_prev.T @ delta)
         # gemv(alpha, a, x, beta, y, offx, incx, offy, incy, trans, overwrite_y)
-        ones = self.ws.ones[: delta.shape[0]]
-        self._gemv(-s, delta.T, ones, 1.0, self.intercepts[i], 0, 1, 0, 1, 0, 1)
+        self._gemv(
+            neg_s, delta.T, self._ones, 1.0, self.intercepts[i], 0, 1, 0, 1, 0, 1
+        )
 
     def step(self, Xb, Yb, weights=None, errors_out=None):
         """One gradient step on the mini-batch ``(Xb, Yb)``.
@@ -268,7 +269,7 @@ class Trainer:
             scale = None  # eta / m goes into the BLAS calls instead
         else:
             scale = eta / m
-        acts, deltas, scratch, _ = self.ws.rows(m)
+        acts, deltas, scratch, ones = self.ws.rows(m)
         out = forward(self.coefs, self.intercepts, Xb, acts, self.cost.out_activation)
         if errors_out is None:
             errors_out = deltas[-1]
@@ -285,8 +286,9 @@ class Trainer:
             D = np.multiply(errors_out, scale, out=deltas[-1])
         if self.fused:
             # with the weights in D the scale is already eta * s_x / sum s
-            self._s = eta / m if scale is None else 1.0
+            self._neg_s = -eta / m if scale is None else -1.0
             self._beta = 1.0 - eta * self.optimizer.alpha
+            self._ones = ones
             backward(self.coefs, out, D, deltas, scratch, self._sgd_layer)
         else:
             # backprop yields the step eta * (mean gradient) directly
