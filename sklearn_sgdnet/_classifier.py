@@ -665,12 +665,15 @@ class SGDNetClassifier(
         else:
             if X_val is not None:
                 X_val = self._prepare_X(X_val, reset=False)
-            sample_weight = self._apply_class_weight(y, sample_weight, dtype)
             self._stopper, self.stopped_ = None, False  # the stream's stopping
             if not y_type.startswith("multilabel"):
-                # "balanced" class weights of a later partial_fit start here
+                # the training set's class counts; "balanced" class weights of
+                # a later partial_fit go on from them
                 idx = np.searchsorted(self.classes_, y)
                 self._class_counts = np.bincount(idx, minlength=len(self.classes_))
+                sample_weight = self._apply_class_weight(
+                    idx, self._class_counts, sample_weight, dtype
+                )
             batch_size = self._batch_size(X.shape[0])
             with blas_threads_limit(batch_size, self._layer_sizes()):
                 self._fit_epochs(X, y, Y, sample_weight, X_val, y_val)
@@ -687,7 +690,7 @@ class SGDNetClassifier(
                 "to the first partial_fit call."
             )
 
-    def _class_weight_vector(self, y, counts):
+    def _class_weight_vector(self, counts):
         """Weight of each class in ``classes_`` (``counts``: class counts)."""
         if self.class_weight == "balanced":
             # n / (n_classes * n_c), over the classes present in the counts
@@ -706,14 +709,15 @@ class SGDNetClassifier(
             weights[where[0]] = weight
         return weights
 
-    def _apply_class_weight(self, y, sample_weight, dtype, counts=None):
-        """``sample_weight * class_weight[y]``, or ``sample_weight`` unchanged."""
+    def _apply_class_weight(self, idx, counts, sample_weight, dtype):
+        """``sample_weight * class_weight[y]`` (``idx``: the rows' class indices).
+
+        ``counts`` are the class counts that ``"balanced"`` uses. Without
+        ``class_weight``, ``sample_weight`` is returned unchanged.
+        """
         if self.class_weight is None:
             return sample_weight
-        idx = np.searchsorted(self.classes_, y)
-        if counts is None:
-            counts = np.bincount(idx, minlength=len(self.classes_))
-        weights = self._class_weight_vector(y, counts)[idx].astype(dtype)
+        weights = self._class_weight_vector(counts)[idx].astype(dtype)
         return weights if sample_weight is None else weights * sample_weight
 
     def _batch_size(self, n_samples, warn=False):
@@ -751,7 +755,9 @@ class SGDNetClassifier(
             # "balanced" in a stream: the class frequencies of all batches so far
             idx = np.searchsorted(self.classes_, y)
             counts = self._class_counts + np.bincount(idx, minlength=len(self.classes_))
-            sample_weight = self._apply_class_weight(y, sample_weight, X.dtype, counts)
+            sample_weight = self._apply_class_weight(
+                idx, counts, sample_weight, X.dtype
+            )
             self._class_counts = counts
         hooks = _CallbackHooks(self, X, y, sample_weight, max_subtasks=0)
         optimizer = copy.deepcopy(self._optimizer)
