@@ -941,7 +941,7 @@ class SGDNetClassifier(
         if self.early_stopping and self.n_iter_:
             trainer.restore(best_params)
         callbacks.fit_end()
-        if not all(np.isfinite(p).all() for p in self.coefs_ + self.intercepts_):
+        if not np.isfinite(trainer.theta).all():
             raise ValueError(
                 "Training produced non-finite weights. Scale the input (e.g. "
                 "with StandardScaler) or lower learning_rate_init."
