@@ -7,6 +7,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from conftest import seed_configuration
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.base import clone
@@ -50,18 +51,6 @@ X_multilabel, Y_multilabel = make_multilabel_classification(
 X_multilabel = StandardScaler().fit_transform(X_multilabel)
 
 SEEDS = [0, 1, 2, 3, 4]
-
-
-def seed_configuration(**params):
-    """The page's network: one hidden layer of 30, mini-batches of 10, eta = 3."""
-    return SGDNetClassifier(
-        hidden_layer_sizes=(30,),
-        batch_size=10,
-        learning_rate_init=3.0,
-        cost="quadratic",
-        weight_init="large",
-        **params,
-    )
 
 
 def fit_quietly(clf, X, y, **fit_params):

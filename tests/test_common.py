@@ -1,22 +1,10 @@
 """scikit-learn's common estimator checks on SGDNetClassifier."""
 
 import pytest
+from conftest import seed_configuration
 from sklearn.utils.estimator_checks import check_estimator, parametrize_with_checks
 
 from sklearn_sgdnet import SGDNetClassifier
-
-
-def seed_configuration(**params):
-    """The page's network: one hidden layer of 30, mini-batches of 10, eta = 3."""
-    return SGDNetClassifier(
-        hidden_layer_sizes=(30,),
-        batch_size=10,
-        learning_rate_init=3.0,
-        cost="quadratic",
-        weight_init="large",
-        **params,
-    )
-
 
 # Small shuffled mini-batches make weighted fitting differ from fitting on
 # repeated rows: a row of weight 2 is in one mini-batch, its two copies land in
