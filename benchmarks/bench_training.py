@@ -216,6 +216,15 @@ class BookNetwork:
 # --------------------------------------------------------------------------
 
 
+def _time_fit(clf, X, y, threads):
+    """Wall and CPU seconds per epoch of ``clf.fit(X, y)``, and the model."""
+    with limits(threads):
+        c0, t0 = time.process_time(), time.perf_counter()
+        clf.fit(X, y)
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
+    return dt / clf.n_iter_, dc / clf.n_iter_, clf
+
+
 def run_ours(X, y, h, b, epochs, threads, seed):
     clf = SGDNetClassifier(
         hidden_layer_sizes=(h,),
@@ -227,11 +236,7 @@ def run_ours(X, y, h, b, epochs, threads, seed):
         shuffle=True,
         random_state=seed,
     )
-    with limits(threads):
-        c0, t0 = time.process_time(), time.perf_counter()
-        clf.fit(X, y)
-        dt, dc = time.perf_counter() - t0, time.process_time() - c0
-    return dt / clf.n_iter_, dc / clf.n_iter_, clf
+    return _time_fit(clf, X, y, threads)
 
 
 def run_mlp(X, y, h, b, epochs, threads, seed):
@@ -250,11 +255,7 @@ def run_mlp(X, y, h, b, epochs, threads, seed):
         shuffle=True,
         random_state=seed,
     )
-    with limits(threads):
-        c0, t0 = time.process_time(), time.perf_counter()
-        clf.fit(X, y)
-        dt, dc = time.perf_counter() - t0, time.process_time() - c0
-    return dt / clf.n_iter_, dc / clf.n_iter_, clf
+    return _time_fit(clf, X, y, threads)
 
 
 def run_book(data, n, h, b, threads, seed, max_examples):

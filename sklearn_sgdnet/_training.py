@@ -1,11 +1,11 @@
 """Layer 2: training. The update rule, mini-batches, epochs and stopping.
 
 The book's ``update_mini_batch`` and ``SGD`` loops, rebuilt so that the hot
-path of one mini-batch allocates nothing and calls only a handful of numpy
-functions: rows are gathered into a preallocated buffer, the network's
-buffers are reused (:class:`~sklearn_sgdnet._network.Workspace`), and no
-cost is computed per mini-batch (the epoch's cost comes from the output
-errors, once per epoch).
+path of one mini-batch of dense, unweighted input allocates nothing and
+calls only a handful of numpy functions: rows are gathered into a
+preallocated buffer, the network's buffers are reused
+(:class:`~sklearn_sgdnet._network.Workspace`), and no cost is computed per
+mini-batch (the epoch's cost comes from the output errors, once per epoch).
 
 Two update paths give the same arithmetic:
 
@@ -189,10 +189,11 @@ class Trainer:
 
     The trainer keeps the parameters in one flat vector ``theta`` (weights,
     then biases) and exposes ``coefs`` and ``intercepts`` as views into it, so
-    that the update of all layers is one vector operation. It owns the scratch
-    arrays of one fit (a :class:`Workspace` for batches of up to
-    ``batch_size`` rows and row buffers for shuffled dense input), so that a
-    mini-batch step allocates nothing.
+    that :class:`SGDOptimizer` updates all layers in one vector operation. It
+    owns the scratch arrays of one fit (a :class:`Workspace` for batches of up
+    to ``batch_size`` rows and row buffers for shuffled dense input), so that
+    a mini-batch step allocates nothing (sample weights add one small array
+    per step, sparse input its row slice).
 
     Parameters
     ----------
