@@ -253,7 +253,8 @@ def store_gradients(coef_grads, intercept_grads, ones=None):
         if _is_sparse(A_prev):
             coef_grads[i][...] = A_prev.T @ delta
         else:
-            np.dot(A_prev.T, delta, out=coef_grads[i])
+            # (dC/dW)^T = Delta^T A_prev, into the row-major stored w^l
+            np.dot(delta.T, A_prev, out=coef_grads[i].T)
         if ones is None:
             np.sum(delta, axis=0, out=intercept_grads[i])
         else:
@@ -263,19 +264,42 @@ def store_gradients(coef_grads, intercept_grads, ones=None):
 
 
 def param_shapes(layer_sizes):
-    """Shapes of ``coefs`` then ``intercepts`` for the given layer sizes."""
+    """Storage shapes of the parameters in a flat vector, in order.
+
+    Each weight matrix is stored as the book's ``w^l``, of shape ``(n_l,
+    n_{l-1})`` and row-major, then come the biases ``b^l``. The estimator's
+    ``coefs_[l-1]`` is the transpose of ``w^l``, a view of shape ``(n_{l-1},
+    n_l)`` (see :func:`split_params`). Storing ``w^l`` rather than its
+    transpose is a matter of speed: the weight update ``w <- w - s Delta^T
+    A`` is then one matrix product written to contiguous memory, which
+    OpenBLAS runs up to 1.6x faster at mini-batches of 100 than the product
+    into the transposed layout.
+    """
     pairs = list(zip(layer_sizes[:-1], layer_sizes[1:], strict=True))
-    return [(n_in, n_out) for n_in, n_out in pairs] + [(n,) for n in layer_sizes[1:]]
+    return [(n_out, n_in) for n_in, n_out in pairs] + [(n,) for n in layer_sizes[1:]]
 
 
-def unflatten(flat, shapes):
-    """Views of the consecutive pieces of ``flat`` with the given shapes."""
+def split_params(flat, layer_sizes):
+    """Views ``(coefs, intercepts)`` of a flat parameter vector.
+
+    ``coefs[i]`` has scikit-learn's shape ``(n_in, n_out)``: it is the
+    transposed (Fortran-ordered) view of the stored ``w^{i+1}``. Writing into
+    the views writes into ``flat``.
+    """
     views, start = [], 0
-    for shape in shapes:
+    for shape in param_shapes(layer_sizes):
         size = int(np.prod(shape))
         views.append(flat[start : start + size].reshape(shape))
         start += size
-    return views
+    n_layers = len(layer_sizes) - 1
+    return [w.T for w in views[:n_layers]], views[n_layers:]
+
+
+def flatten_params(coefs, intercepts):
+    """The flat parameter vector of :func:`split_params`, as a new array."""
+    return np.concatenate(
+        [W.T.ravel() for W in coefs] + [b.ravel() for b in intercepts]
+    )
 
 
 class Workspace:
@@ -295,11 +319,9 @@ class Workspace:
         self.deltas = [np.empty((m, n), dtype=dtype) for n in layer_sizes[1:]]
         self.scratch = [np.empty((m, n), dtype=dtype) for n in layer_sizes[1:]]
         self.ones = np.ones(m, dtype=dtype)
-        shapes = param_shapes(layer_sizes)
-        self.grad = np.empty(sum(int(np.prod(s)) for s in shapes), dtype=dtype)
-        grads = unflatten(self.grad, shapes)
-        n_layers = len(layer_sizes) - 1
-        self.coef_grads, self.intercept_grads = grads[:n_layers], grads[n_layers:]
+        n_params = sum(int(np.prod(s)) for s in param_shapes(layer_sizes))
+        self.grad = np.empty(n_params, dtype=dtype)
+        self.coef_grads, self.intercept_grads = split_params(self.grad, layer_sizes)
 
     def rows(self, m):
         """``(activations, deltas, scratch, ones)`` cut to the first ``m`` rows."""

@@ -32,11 +32,11 @@ from ._network import (
     COSTS,
     Workspace,
     backward,
+    flatten_params,
     forward,
-    param_shapes,
     sigmoid_prime_from_output,
+    split_params,
     store_gradients,
-    unflatten,
 )
 
 # --------------------------------------------------------------------------
@@ -209,9 +209,8 @@ class Trainer:
     def __init__(self, coefs, intercepts, cost, optimizer, batch_size):
         sizes = [coefs[0].shape[0]] + [W.shape[1] for W in coefs]
         self.dtype = coefs[0].dtype
-        self.theta = np.concatenate([p.ravel() for p in (*coefs, *intercepts)])
-        params = unflatten(self.theta, param_shapes(sizes))
-        self.coefs, self.intercepts = params[: len(coefs)], params[len(coefs) :]
+        self.theta = flatten_params(coefs, intercepts)
+        self.coefs, self.intercepts = split_params(self.theta, sizes)
         self.cost = COSTS[cost]
         self.optimizer = optimizer
         self.ws = Workspace(sizes, batch_size, self.dtype)
@@ -228,15 +227,15 @@ class Trainer:
         self.fused = optimizer.velocity is None and single_threaded(batch_size, sizes)
         if self.fused:
             self._gemm, self._gemv = get_blas_funcs(("gemm", "gemv"), dtype=self.dtype)
-            self._coefs_T = [W.T for W in self.coefs]  # Fortran-ordered views
 
     def _sgd_layer(self, i, A_prev, delta):
         """``W <- beta W - s A^T Delta``, ``b <- b - s sum(Delta)``, in place."""
         neg_s = self._neg_s
         if isinstance(A_prev, np.ndarray):
             # gemm(alpha, a, b, beta, c, trans_a, trans_b, overwrite_c), in
-            # Fortran order: W^T <- beta W^T - s Delta^T A_prev
-            self._gemm(neg_s, delta.T, A_prev.T, self._beta, self._coefs_T[i], 0, 1, 1)
+            # Fortran order (W is a Fortran-ordered view of the stored w^l):
+            # W <- beta W - s A_prev^T Delta
+            self._gemm(neg_s, A_prev.T, delta.T, self._beta, self.coefs[i], 0, 1, 1)
         else:  # a sparse first layer
             W = self.coefs[i]
             if self._beta != 1.0:

@@ -17,7 +17,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sklearn_sgdnet._training as training
 from sklearn_sgdnet import SGDNetClassifier
-from sklearn_sgdnet._network import gradient, unflatten
+from sklearn_sgdnet._network import gradient, split_params
 
 X_digits, y_digits = load_digits(return_X_y=True)
 X_digits = X_digits[:600] / 16.0
@@ -68,8 +68,9 @@ def test_momentum_arithmetic_is_exact_over_three_steps(nesterov):
     )
     # reference: v <- mu v - eta (g + alpha W); W <- W + v  (or + mu v - eta g')
     params = _params(clf)
-    shapes = [p.shape for p in clf.coefs_ + clf.intercepts_]
-    velocities = unflatten(clf._optimizer.velocity.copy(), shapes)
+    sizes = [clf.coefs_[0].shape[0]] + [W.shape[1] for W in clf.coefs_]
+    v_coefs, v_intercepts = split_params(clf._optimizer.velocity.copy(), sizes)
+    velocities = v_coefs + v_intercepts
     n_coefs = len(clf.coefs_)
     batches = [slice(0, 20), slice(20, 40), slice(40, 60)]
     for batch in batches:
