@@ -5,11 +5,12 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils import assert_all_finite, check_random_state, column_or_1d
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -400,10 +401,6 @@ class SGDNetClassifier(
     # ------------------------------------------------------------------
     # validation
     # ------------------------------------------------------------------
-
-    def _validate_X(self, X, reset):
-        X = validate_data(self, X, reset=reset, **self._X_checks)
-        return self._prepare_X(X, reset)
 
     def _validate_Xy(self, X, y, reset):
         X, y = validate_data(
@@ -959,21 +956,61 @@ class SGDNetClassifier(
     # prediction
     # ------------------------------------------------------------------
 
-    def _output_z(self, X):
-        """The output layer's weighted input ``z_L`` for validated ``X``."""
+    def _output_z(self, X, check_finite=False):
+        """The output layer's weighted input ``z_L`` for validated ``X``.
+
+        With ``check_finite``, dense ``X`` is checked for NaN and infinity
+        along the way (see :meth:`_check_finite`).
+        """
         A = X
         for i, (W, b) in enumerate(zip(self.coefs_, self.intercepts_, strict=True)):
-            Z = np.asarray(A @ W)
+            if i == 0 and check_finite:
+                # NaN or infinity in X must raise the usual error, not warn
+                with np.errstate(invalid="ignore", over="ignore"):
+                    Z = np.asarray(A @ W)
+                    self._check_finite(X, Z)
+            else:
+                Z = np.asarray(A @ W)
             Z += b
             if i == len(self.coefs_) - 1:
                 return Z
             A = sigmoid(Z, out=Z)
 
+    def _check_finite(self, X, Z1):
+        """Raise if dense ``X`` holds NaN or infinity, from ``Z1 = X @ W_1``.
+
+        Scanning all of ``X`` for non-finite values costs as much memory
+        traffic as a fifth of the prediction; the first layer's product has
+        to read ``X`` anyway and carries the answer. Under IEEE arithmetic a
+        NaN or infinite ``X[i, j]`` makes ``Z1[i, k]`` NaN or infinite for
+        every ``k`` with ``W_1[j, k] != 0`` (``inf * 0`` is NaN too, but a
+        BLAS may skip zero weights), so a finite ``Z1`` proves ``X`` finite
+        except in the columns whose weights are all zero, which are checked
+        directly. When ``Z1`` is not finite (or its sum overflows), all of
+        ``X`` is checked, which raises scikit-learn's usual error.
+        """
+        name = type(self).__name__
+        if np.isfinite(Z1.sum()):
+            dead = np.flatnonzero(~self.coefs_[0].any(axis=1))
+            if len(dead):
+                assert_all_finite(X[:, dead], input_name="X", estimator_name=name)
+            return
+        assert_all_finite(X, input_name="X", estimator_name=name)
+
     def _validated_z(self, X):
         """``(z_L, X)`` for an ``X`` to predict on, once validated."""
         check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        return self._output_z(X), X
+        # dense X is checked for NaN and infinity in _output_z, after its
+        # first product, instead of by validate_data
+        X = validate_data(
+            self, X, reset=False, ensure_all_finite=False, **self._X_checks
+        )
+        X = self._prepare_X(X, reset=False)
+        check = not get_config()["assume_finite"]
+        if check and hasattr(X, "tocsr"):
+            assert_all_finite(X, input_name="X", estimator_name=type(self).__name__)
+            check = False
+        return self._output_z(X, check_finite=check), X
 
     def decision_function(self, X):
         """The output layer's weighted input ``z_L = W_L a_{L-1} + b_L``.

@@ -64,6 +64,66 @@ def test_non_finite_X(value, message):
         clf.partial_fit(Xbad, y_iris)
 
 
+def _fitted_iris(**params):
+    clf = SGDNetClassifier(hidden_layer_sizes=3, max_iter=1, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return clf.fit(X_iris, y_iris)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_predict_finiteness_is_checked_without_warnings(value, dtype):
+    # predict checks dense X through its first product; a bad value must give
+    # scikit-learn's error and no RuntimeWarning on the way, in each row
+    clf = _fitted_iris()
+    for row in (0, 77, len(X_iris) - 1):
+        Xbad = X_iris.astype(dtype)
+        Xbad[row, 3] = value
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            with pytest.raises(ValueError, match="Input X contains"):
+                clf.predict_proba(Xbad)
+
+
+def test_predict_finiteness_with_a_feature_whose_weights_are_zero():
+    # a BLAS may skip zero weights, so an input whose weights are all zero
+    # cannot show its infinity in the product: it is checked directly
+    clf = _fitted_iris()
+    clf.coefs_[0][2] = 0.0
+    for value in (np.inf, np.nan):
+        with pytest.raises(ValueError, match="Input X contains"):
+            clf.predict(with_nan(X_iris, value))
+    # finite input still predicts
+    assert clf.predict(X_iris).shape == (len(X_iris),)
+
+
+def test_predict_with_huge_finite_values_does_not_raise():
+    # the first product overflows, so all of X is checked: it is finite
+    clf = _fitted_iris()
+    X = X_iris.copy()
+    X[5] = 1e308
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), 3)
+    assert np.isfinite(proba[np.arange(len(X)) != 5]).all()
+
+
+def test_predict_sparse_non_finite_and_assume_finite():
+    from sklearn import config_context
+
+    clf = _fitted_iris()
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        clf.predict(sparse.csr_matrix(with_nan(X_iris)))
+    # assume_finite skips the check, as scikit-learn's own validation does
+    with config_context(assume_finite=True), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        proba = clf.predict_proba(with_nan(X_iris))
+    assert np.isnan(proba[1]).all()
+    assert np.isfinite(np.delete(proba, 1, axis=0)).all()
+
+
 def test_wrong_number_of_features():
     clf = SGDNetClassifier(hidden_layer_sizes=3, max_iter=1)
     with warnings.catch_warnings():
