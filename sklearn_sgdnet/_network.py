@@ -191,18 +191,25 @@ def _is_sparse(X):
     return not isinstance(X, np.ndarray)
 
 
-def forward(coefs, intercepts, X, activations, out_activation="sigmoid"):
+def forward(
+    coefs, intercepts, X, activations, out_activation="sigmoid", first_product=None
+):
     """Feed a batch forward: ``A_l = sigma(A_{l-1} @ W_l^T + b_l)``.
 
     ``activations`` is a list of ``len(coefs)`` arrays of shape ``(m, n_l)``,
     filled in place with ``A_1 ... A_L``. The returned list is ``[X] +
     activations``, the book's ``activations``. Only ``X`` may be sparse.
+    ``first_product(X, W, out)``, if given, computes the first layer's
+    ``X @ W`` into ``out`` for dense ``X`` (the trainer passes a faster
+    arrangement of the same product).
     """
     A = X
     last = len(coefs) - 1
     for i, out in enumerate(activations):
         if i == 0 and _is_sparse(X):
             out[...] = X @ coefs[0]
+        elif i == 0 and first_product is not None:
+            first_product(X, coefs[0], out)
         else:
             np.dot(A, coefs[i], out=out)
         out += intercepts[i]

@@ -225,8 +225,25 @@ class Trainer:
         # scipy's BLAS, so it is kept to the one-thread regime of
         # blas_threads_limit, where alternating with numpy's BLAS is harmless.
         self.fused = optimizer.velocity is None and single_threaded(batch_size, sizes)
+        # The first layer's X_b @ W_1, the largest product of a step, can be
+        # computed as written (BLAS sees an n_1 x m result) or as the
+        # transpose (W_1^T X_b^T, an m x n_1 result, then copied back). With
+        # OpenBLAS the transposed arrangement was measured 25-30% faster in
+        # float64 from 100 rows up (and slower in float32, and no faster below
+        # ~64 rows); the arithmetic is the same.
+        self._first = None
+        if self.dtype == np.float64 and batch_size >= 64:
+            self._first_T = np.empty(batch_size * sizes[1], dtype=self.dtype)
+            self._first = self._first_product
         if self.fused:
             self._gemm, self._gemv = get_blas_funcs(("gemm", "gemv"), dtype=self.dtype)
+
+    def _first_product(self, X, W, out):
+        """``out <- X @ W``, computed as ``(W^T X^T)^T`` (see ``__init__``)."""
+        m, n_out = out.shape
+        T = self._first_T[: m * n_out].reshape(n_out, m)
+        np.dot(W.T, X.T, out=T)
+        out[...] = T.T
 
     def _sgd_layer(self, i, A_prev, delta):
         """``W <- beta W - s A^T Delta``, ``b <- b - s sum(Delta)``, in place."""
@@ -270,7 +287,14 @@ class Trainer:
         else:
             scale = eta / m
         acts, deltas, scratch, ones = self.ws.rows(m)
-        out = forward(self.coefs, self.intercepts, Xb, acts, self.cost.out_activation)
+        out = forward(
+            self.coefs,
+            self.intercepts,
+            Xb,
+            acts,
+            self.cost.out_activation,
+            self._first,
+        )
         if errors_out is None:
             errors_out = deltas[-1]
         np.subtract(out[-1], Yb, out=errors_out)
