@@ -63,7 +63,11 @@ def book_epoch(weights, biases, X, Y, order, batch_size, eta, cost):
 
 
 @pytest.mark.parametrize("cost", ["quadratic", "cross_entropy"])
-@pytest.mark.parametrize("hidden, batch_size", [((30,), 10), ((16, 8), 7)])
+@pytest.mark.parametrize(
+    # batch 100 takes the float64 path that computes X_b @ W_1 transposed
+    "hidden, batch_size",
+    [((30,), 10), ((16, 8), 7), ((30,), 100)],
+)
 def test_one_epoch_equals_the_books_loop(cost, hidden, batch_size):
     seed, eta = 3, 0.5
     clf = SGDNetClassifier(
