@@ -5,12 +5,13 @@ A script, not a test. All implementations run in one process on the same work
 (same rows, hidden width, mini-batch size, epochs and dtype). Within each
 configuration the implementations (and the BLAS thread settings) are
 *alternated* run by run -- the order is rotated every repeat -- and the
-fastest of the repeats is reported (timing noise only ever adds time), so that
-a slow patch of the machine hits every contender alike.
+median of the repeats is reported, so that a slow patch of the machine hits
+every contender alike.
 
 The epoch time of an estimator is the marginal cost of an epoch: each repeat
-times ``fit`` with ``1`` and with ``1 + epochs`` epochs, and the epoch time is
-the difference of the two fastest times divided by ``epochs``. What a fit
+times ``fit`` with ``1`` and with ``1 + epochs`` epochs, back to back, and the
+epoch time is the median over the repeats of their difference divided by
+``epochs``. What a fit
 costs once (input validation, label binarization, initialisation) is reported
 separately as "setup", and is not part of the epoch time of either estimator.
 
@@ -245,13 +246,14 @@ def _time_fit(make, X, y, threads, epochs):
 def epoch_and_setup(pairs, epochs):
     """Epoch and setup seconds from repeats of ``(t_1, t_{1+epochs})`` pairs.
 
-    The fastest of each kind of fit is kept; the epoch time is their
-    difference over ``epochs``, the setup what remains of the 1-epoch fit.
+    Each repeat's two fits run back to back; the epoch time is the median
+    over the repeats of their difference over ``epochs``, and the setup the
+    median of what remains of the 1-epoch fit. (The fastest run is not used:
+    on a shared machine a lucky quiet moment favours short runs.)
     """
-    t1 = min(p[0] for p in pairs)
-    t_more = min(p[1] for p in pairs)
-    epoch = max(t_more - t1, 0.0) / epochs
-    return epoch, max(t1 - epoch, 0.0)
+    epoch = statistics.median((t_more - t1) / epochs for t1, t_more in pairs)
+    setup = statistics.median(t1 for t1, _ in pairs) - epoch
+    return max(epoch, 0.0), max(setup, 0.0)
 
 
 def make_ours(h, b, seed):
@@ -392,7 +394,7 @@ class Bench:
     def has(self, n, h, b, dtype):
         return any(k[1:5] == (n, h, b, dtype) for k in self.results)
 
-    def run_group(self, group, cfgs, reuse=True):
+    def run_group(self, group, cfgs, reuse=True, repeats=None):
         """Run configurations interleaved: every round runs every unit of every one.
 
         A round visits the configurations in turn and, within each, its
@@ -401,12 +403,17 @@ class Bench:
         measured in another group are skipped.
         """
         args = self.args
+        repeats = repeats or args.repeats
         if reuse:
             cfgs = [c for c in cfgs if not self.has(*c)]
         plans = []
         for n, h, b, dtype in cfgs:
-            # one epoch where an epoch is long anyway (batch 1, h=300, 40k rows)
+            # one epoch where an epoch is long anyway (batch 1, h=300, 40k
+            # rows); more where the data set is smaller than the headline's, so
+            # that every timed span covers about as many rows
             epochs = 1 if b == 1 or n * h > 8000 * 100 else args.epochs
+            if n < self.n0:
+                epochs = -(-epochs * self.n0 // n)
             full_book = (n, h, b) == (args.n_headline, 30, 10) and not args.quick
             units = self.units_for(n, h, b, dtype)
             plans.append(
@@ -420,7 +427,7 @@ class Bench:
                     models={},
                 )
             )
-        for rep in range(args.repeats):
+        for rep in range(repeats):
             t_rep = time.perf_counter()
             for pl in plans:
                 n, h, b, dtype = pl["cfg"]
@@ -449,7 +456,7 @@ class Bench:
                     pl["models"][(impl, threads)] = m
             if args.verbose:
                 print(
-                    f"  {group}: round {rep + 1}/{args.repeats} of {len(plans)} "
+                    f"  {group}: round {rep + 1}/{repeats} of {len(plans)} "
                     f"configurations, {time.perf_counter() - t_rep:.1f} s"
                 )
         for pl in plans:
@@ -470,7 +477,7 @@ class Bench:
                 if impl in ("ours", "mlp"):
                     epoch_s, setup_s = epoch_and_setup(ts, pl["epochs"])
                 else:
-                    epoch_s, setup_s = min(ts), None
+                    epoch_s, setup_s = statistics.median(ts), None
                 self.results[(group, n, h, b, dtype, impl, tname(threads))] = dict(
                     group=group,
                     n=n,
@@ -519,7 +526,7 @@ class Bench:
         self.memory.append(rec)
 
     def measure_predict(self, h, dtype):
-        """predict_proba rows/s on the 10k-row set; alternated, fastest run."""
+        """predict_proba rows/s on the 10k-row set; alternated, median."""
         args = self.args
         X, y = self.data.train(args.n_headline, dtype)
         Xp = self.data.pred(dtype)
@@ -545,7 +552,7 @@ class Bench:
                     fns[impl](Xp)
                     times[(impl, threads)].append(time.perf_counter() - t0)
         for (impl, threads), ts in times.items():
-            t = min(ts)
+            t = statistics.median(ts)
             self.predict.append(
                 dict(
                     h=h,
@@ -687,7 +694,7 @@ def header_text(data, args):
         f"{data.n_features} features (scaled to [0, 1]), {len(data.y_test)} test "
         f"rows, {len(data.X_pred)} rows for predict_proba",
         f"mode: {'quick' if args.quick else 'full'}; repeats={args.repeats} "
-        f"(the fastest is kept), epochs={args.epochs} (1 at batch 1), "
+        f"(the median is kept), epochs={args.epochs} (1 at batch 1), "
         f"seed={args.seed}",
         f"learning rates: ours eta={LR_OURS} (cost=cross_entropy, default); "
         f"MLPClassifier learning_rate_init={LR_MLP} (solver=sgd, logistic, "
@@ -938,7 +945,7 @@ def section_batch(bench, plan, data):
     bench.run_group("batch", cfgs)
     print(
         f"A. Batch-size sweep: n={n0}, layers [{data.n_features}, 30, "
-        f"{data.n_classes}], ms per epoch (fastest of {bench.args.repeats})"
+        f"{data.n_classes}], ms per epoch (median of {bench.args.repeats})"
     )
     print(sweep_table(bench, cfgs))
     print()
@@ -994,8 +1001,13 @@ def section_width(bench, plan, data):
 def section_n_samples(bench, plan, data):
     ns = plan["ns"]
     cfgs = [(n, 30, 10, "float64") for n in ns]
-    bench.run_group("n_samples", cfgs, reuse=False)
-    print("E. n_samples sweep (rows tiled): h=30, batch 10, float64; us per sample")
+    # long single-epoch differences at 40k rows: more repeats against noise
+    repeats = max(bench.args.repeats, 2 if bench.args.quick else 7)
+    bench.run_group("n_samples", cfgs, reuse=False, repeats=repeats)
+    print(
+        "E. n_samples sweep (rows tiled): h=30, batch 10, float64; us per sample "
+        f"(median of {repeats})"
+    )
     rows = []
     for n, h, b, dt in cfgs:
         for thr in THREADS:
@@ -1027,7 +1039,7 @@ def section_predict(bench, plan, data):
         for dt in plan["dtypes"]:
             bench.measure_predict(h, dt)
     print(
-        f"F. predict_proba throughput on {len(data.X_pred)} rows (rows/s, fastest of "
+        f"F. predict_proba throughput on {len(data.X_pred)} rows (rows/s, median of "
         f"{bench.args.predict_repeats}; models fitted 1 epoch at batch 100); "
         "gemm = the two forward matrix products only"
     )
@@ -1122,7 +1134,7 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true", help="tiny sweeps (< 1 min)")
     p.add_argument("--json", default=str(HERE / "results.json"), help="output JSON")
     p.add_argument(
-        "--repeats", type=int, default=None, help="runs of each (the fastest is kept)"
+        "--repeats", type=int, default=None, help="runs of each (the median is kept)"
     )
     p.add_argument("--epochs", type=int, default=None, help="epochs per fit")
     p.add_argument(
