@@ -214,7 +214,7 @@ class Trainer:
         self.cost = COSTS[cost]
         self.optimizer = optimizer
         self.ws = Workspace(sizes, batch_size, self.dtype)
-        self._X_rows = self._Y_rows = None
+        self._X_rows = None
         self._store = store_gradients(
             self.ws.coef_grads, self.ws.intercept_grads, self.ws.ones
         )
@@ -350,32 +350,40 @@ class Trainer:
         of ``C_x``, each taken just before the step of its mini-batch (the
         running cost, as the book's monitors and scikit-learn report it). It
         is computed once, after the epoch, from the output errors that each
-        step leaves in ``errors``: no cost is evaluated per mini-batch.
+        step leaves in ``errors`` (an ``(n, n_outputs)`` buffer, allocated if
+        not given; with shuffling it first receives the targets in the epoch's
+        order): no cost is evaluated per mini-batch.
         """
         n = X.shape[0]
-        if errors is None:
-            errors = np.empty((n, Y.shape[1]), dtype=self.dtype)
         order = None if rng is None else rng.permutation(n)
         sparse = hasattr(X, "tocsr")
-        if order is not None and self._Y_rows is None:
-            # row buffers for shuffled batches: the gather is one take()
-            self._Y_rows = np.empty((self.ws.m, Y.shape[1]), dtype=self.dtype)
-            if not sparse:
+        if order is None:
+            Y_epoch = Y
+            if errors is None:
+                errors = np.empty((n, Y.shape[1]), dtype=self.dtype)
+        else:
+            # the targets in the epoch's order, gathered once; each step then
+            # overwrites its rows with the output errors a_L - y, so the
+            # buffer doubles as the epoch's error array
+            errors = Y_epoch = Y.take(order, axis=0, out=errors, mode="clip")
+            if self._X_rows is None and not sparse:
+                # the rows of a shuffled dense batch are gathered by one take()
                 self._X_rows = np.empty((self.ws.m, X.shape[1]), dtype=self.dtype)
         step = self.step
         for start in range(0, n, batch_size):
             stop = min(start + batch_size, n)
+            Yb = Y_epoch[start:stop]
             if order is None:
-                Xb, Yb = X[start:stop], Y[start:stop]
+                Xb = X[start:stop]
                 wb = None if weights is None else weights[start:stop]
             else:
                 rows = order[start:stop]
-                m = stop - start
                 if sparse:
                     Xb = X[rows]
                 else:
-                    Xb = X.take(rows, axis=0, out=self._X_rows[:m], mode="clip")
-                Yb = Y.take(rows, axis=0, out=self._Y_rows[:m], mode="clip")
+                    Xb = X.take(
+                        rows, axis=0, out=self._X_rows[: stop - start], mode="clip"
+                    )
                 wb = None if weights is None else weights[rows]
             step(Xb, Yb, wb, errors[start:stop])
         return self.mean_cost(errors, Y, weights, order)
