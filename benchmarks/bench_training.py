@@ -374,6 +374,7 @@ class Bench:
         self.memory = []
         self.predict = []
         self.thread_pairs = {}  # (h, b, dtype) -> record
+        self.linearity = {}  # threads -> n -> record
         self.n0 = args.n_headline
 
     def units_for(self, n, h, b, dtype):
@@ -392,6 +393,15 @@ class Bench:
                 units.append((impl, threads))
         return units
 
+    def epochs_for(self, n, h, b):
+        """``E``: one epoch where an epoch is long anyway (batch 1, h=300, 40k
+        rows); more where the data set is smaller than the headline's, so
+        that every timed span covers about as many rows."""
+        epochs = 1 if b == 1 or n * h > 8000 * 100 else self.args.epochs
+        if n < self.n0:
+            epochs = -(-epochs * self.n0 // n)
+        return epochs
+
     def has(self, n, h, b, dtype):
         return any(k[1:5] == (n, h, b, dtype) for k in self.results)
 
@@ -409,12 +419,7 @@ class Bench:
             cfgs = [c for c in cfgs if not self.has(*c)]
         plans = []
         for n, h, b, dtype in cfgs:
-            # one epoch where an epoch is long anyway (batch 1, h=300, 40k
-            # rows); more where the data set is smaller than the headline's, so
-            # that every timed span covers about as many rows
-            epochs = 1 if b == 1 or n * h > 8000 * 100 else args.epochs
-            if n < self.n0:
-                epochs = -(-epochs * self.n0 // n)
+            epochs = self.epochs_for(n, h, b)
             full_book = (n, h, b) == (args.n_headline, 30, 10) and not args.quick
             units = self.units_for(n, h, b, dtype)
             plans.append(
@@ -542,6 +547,40 @@ class Bench:
             ratios=ratios,
             ratio=statistics.median(ratios),
         )
+
+    def measure_linearity(self, ns, repeats):
+        """Ours' microseconds per sample at each ``n``, in tight rounds.
+
+        A round fits ours on every ``n`` of ``ns`` back to back (fits of 1
+        and ``1 + E`` epochs, ``E`` as in the sweeps, for both thread
+        settings; the order of the sizes alternates), so that one round's
+        sizes see the same machine. The ratio of each size's microseconds per
+        sample to the first size's is taken per round; the median over the
+        rounds is reported.
+        """
+        epochs = {n: self.epochs_for(n, 30, 10) for n in ns}
+        make = make_ours(30, 10, self.args.seed)
+        rounds = []
+        for rep in range(repeats):
+            us = {}
+            for threads in THREADS:
+                for n in ns if rep % 2 == 0 else ns[::-1]:
+                    X, y = self.data.train(n, "float64")
+                    (t1, t_more), _, _ = _time_fit(make, X, y, threads, epochs[n])
+                    us[(tname(threads), n)] = (t_more - t1) / epochs[n] / n * 1e6
+            rounds.append(us)
+        self.linearity = {}
+        for threads in THREADS:
+            key = tname(threads)
+            self.linearity[key] = {
+                n: dict(
+                    us_per_sample=[r[(key, n)] for r in rounds],
+                    ratio_to_first=statistics.median(
+                        r[(key, n)] / r[(key, ns[0])] for r in rounds
+                    ),
+                )
+                for n in ns
+            }
 
     def measure_memory(self, n, h, b, dtype):
         """Peak traced memory added by one 1-epoch fit, ours and MLP (1 thread)."""
@@ -878,20 +917,14 @@ def acceptance(bench, plan):
         ],
         1.0,
     )
+    ns = plan["ns"]
     for thr in THREADS:
-        ns = plan["ns"]
-        us = {
-            n: bench.get(n, 30, 10, "float64", "ours", thr, groups=("n_samples",))
-            for n in ns
-        }
-        us = {n: t / n * 1e6 for n, t in us.items() if t is not None}
-        ref = us.get(ns[0])
+        lin = bench.linearity.get(tname(thr), {})
         add(
-            f"(5) ours us/sample vs n={ns[0]}, |change| {ttag(thr)}",
+            f"(5) ours us/sample vs n={ns[0]} (tight rounds), |change| {ttag(thr)}",
             [
-                (abs(v / ref - 1) if ref else None, f"n={n}")
-                for n, v in us.items()
-                if n != ns[0]
+                (abs(lin[n]["ratio_to_first"] - 1) if n in lin else None, f"n={n}")
+                for n in ns[1:]
             ],
             0.15,
         )
@@ -1072,6 +1105,19 @@ def section_n_samples(bench, plan, data):
     header = ["n", "thr", "ours ms", "ours us/smp", "mlp us/smp", "gemm us/smp"]
     header += [f"ours vs n={ns[0]}", "ours/mlp", "ours/gemm"]
     print(table(rows, header))
+    bench.measure_linearity(ns, repeats)
+    print(
+        f"Ours alone, {repeats} tight rounds (every size back to back in a "
+        f"round): median over the rounds of us per sample / us per sample at "
+        f"n={ns[0]}"
+    )
+    rows = [
+        [n, key, f"{statistics.median(rec['us_per_sample']):.2f}"]
+        + [fmt_x(rec["ratio_to_first"])]
+        for key, per_n in bench.linearity.items()
+        for n, rec in per_n.items()
+    ]
+    print(table(rows, ["n", "thr", "ours us/smp", f"ratio to n={ns[0]}"]))
     print()
 
 
@@ -1297,6 +1343,7 @@ def main(argv=None):
         training=list(bench.results.values()),
         predict=bench.predict,
         thread_pairs=list(bench.thread_pairs.values()),
+        linearity=bench.linearity,
         memory=bench.memory,
         acceptance=acc_recs,
     )
