@@ -256,19 +256,24 @@ def epoch_and_setup(pairs, epochs):
     return max(epoch, 0.0), max(setup, 0.0)
 
 
+def _same_work(h, b, seed):
+    """The settings that give ours and MLP the same work."""
+    return dict(
+        hidden_layer_sizes=(h,),
+        batch_size=b,
+        tol=0.0,
+        n_iter_no_change=BIG,  # never stop early
+        shuffle=True,
+        random_state=seed,
+    )
+
+
 def make_ours(h, b, seed):
     """``max_iter -> SGDNetClassifier`` for the benchmark's work."""
 
     def make(max_iter):
         return SGDNetClassifier(
-            hidden_layer_sizes=(h,),
-            batch_size=b,
-            learning_rate_init=LR_OURS,
-            max_iter=max_iter,
-            tol=0.0,
-            n_iter_no_change=BIG,
-            shuffle=True,
-            random_state=seed,
+            learning_rate_init=LR_OURS, max_iter=max_iter, **_same_work(h, b, seed)
         )
 
     return make
@@ -279,19 +284,14 @@ def make_mlp(h, b, seed):
 
     def make(max_iter):
         return MLPClassifier(
-            hidden_layer_sizes=(h,),
             solver="sgd",
             activation="logistic",
             momentum=0.0,
             alpha=0.0,
-            batch_size=b,
             learning_rate="constant",
             learning_rate_init=LR_MLP,
             max_iter=max_iter,
-            tol=0.0,
-            n_iter_no_change=BIG,
-            shuffle=True,
-            random_state=seed,
+            **_same_work(h, b, seed),
         )
 
     return make
