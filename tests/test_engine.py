@@ -132,13 +132,17 @@ def test_float32_is_trained_in_float32():
 @pytest.mark.parametrize("cost", ["quadratic", "cross_entropy", "log_likelihood"])
 @pytest.mark.parametrize("alpha", [0.0, 1e-3])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_fused_and_optimizer_update_paths_agree(monkeypatch, cost, alpha, weighted):
+@pytest.mark.parametrize("batch_size", [16, 100])
+def test_fused_and_optimizer_update_paths_agree(
+    monkeypatch, cost, alpha, weighted, batch_size
+):
     # small products update inside backprop with BLAS gemm; large ones (or
-    # momentum) go through SGDOptimizer on the flat parameter vector
+    # momentum) go through SGDOptimizer on the flat parameter vector. Batch
+    # 100 also computes the float64 first-layer product transposed.
     import sklearn_sgdnet._training as training
 
     sw = np.linspace(0.5, 2.0, len(y_digits)) if weighted else None
-    kw = dict(cost=cost, alpha=alpha, batch_size=16, max_iter=2, random_state=0)
+    kw = dict(cost=cost, alpha=alpha, batch_size=batch_size, max_iter=2, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         fused = SGDNetClassifier(12, **kw).fit(X_digits, y_digits, sample_weight=sw)
