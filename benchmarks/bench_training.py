@@ -525,7 +525,7 @@ class Bench:
         """
         n = self.n0
         X, y = self.data.train(n, dtype)
-        epochs = 1 if b == 1 or n * h > 8000 * 100 else self.args.epochs
+        epochs = self.epochs_for(n, h, b)
         make = make_ours(h, b, self.args.seed)
         ratios, times = [], []
         for rep in range(repeats):

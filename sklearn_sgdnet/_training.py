@@ -228,9 +228,9 @@ class Trainer:
         # The first layer's X_b @ W_1, the largest product of a step, can be
         # computed as written (BLAS sees an n_1 x m result) or as the
         # transpose (W_1^T X_b^T, an m x n_1 result, then copied back). With
-        # OpenBLAS the transposed arrangement was measured 25-30% faster in
-        # float64 from 100 rows up (and slower in float32, and no faster below
-        # ~64 rows); the arithmetic is the same.
+        # OpenBLAS the transposed product, timed on its own, was 25-30% faster
+        # in float64 from 100 rows up (4-9% of an epoch), slower in float32
+        # and no faster below ~64 rows; the arithmetic is the same.
         self._first = None
         if self.dtype == np.float64 and batch_size >= 64:
             self._first_T = np.empty(batch_size * sizes[1], dtype=self.dtype)

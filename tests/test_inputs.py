@@ -92,8 +92,16 @@ def test_predict_finiteness_with_a_feature_whose_weights_are_zero():
     clf = _fitted_iris()
     clf.coefs_[0][2] = 0.0
     for value in (np.inf, np.nan):
+        Xbad = with_nan(X_iris, value)  # the bad value is in column 2
         with pytest.raises(ValueError, match="Input X contains"):
-            clf.predict(with_nan(X_iris, value))
+            clf.predict(Xbad)
+        # the product as a BLAS that skips zero weights computes it: finite,
+        # so only the direct check of column 2 can find the bad value
+        live = [0, 1, 3]
+        Z1 = X_iris[:, live] @ clf.coefs_[0][live]
+        assert np.isfinite(Z1).all()
+        with pytest.raises(ValueError, match="Input X contains"):
+            clf._check_finite(Xbad, Z1)
     # finite input still predicts
     assert clf.predict(X_iris).shape == (len(X_iris),)
 
