@@ -152,13 +152,17 @@ class SGDNetClassifier(
         ``"default"``: weights from N(0, 1/n_in), biases from N(0, 1) (chapter
         3). ``"large"``: everything from N(0, 1), as on the page.
 
-    learning_rate_init : float, default=0.5
+    learning_rate_init : float, default=1.0
         The learning rate ``eta``: each step is ``-eta`` times the (weighted)
         mean gradient over the mini-batch.
 
-    batch_size : int or "auto", default="auto"
-        The mini-batch size ``m``. ``"auto"`` means ``min(200, n_samples)``.
-        Ignored by :meth:`partial_fit`, whose whole input is one mini-batch.
+    batch_size : int or "auto", default=10
+        The mini-batch size ``m``, the book's ``mini_batch_size``. Small
+        mini-batches make many cheap steps per epoch, and with this engine they
+        reach a good model in the least time (see the user guide's "Choosing
+        the defaults"). ``"auto"`` means ``min(200, n_samples)``, as in
+        :class:`~sklearn.neural_network.MLPClassifier`. Ignored by
+        :meth:`partial_fit`, whose whole input is one mini-batch.
 
     max_iter : int, default=200
         The largest number of epochs (the book's ``epochs``).
@@ -170,12 +174,18 @@ class SGDNetClassifier(
         Seeds the initial weights and the shuffling. Pass an int for
         reproducible results across calls.
 
-    tol : float, default=1e-4
+    tol : float, default=5e-3
         Training stops when the training loss has not improved by at least
-        ``tol`` for ``n_iter_no_change`` consecutive epochs.
+        ``tol`` for ``n_iter_no_change`` consecutive epochs (with
+        ``early_stopping``, the validation accuracy). The training loss of a
+        small mini-batch keeps falling long after the test accuracy has
+        levelled off, so the default tolerance is coarser than
+        :class:`~sklearn.neural_network.MLPClassifier`'s ``1e-4``.
 
-    n_iter_no_change : int, default=10
-        See ``tol``.
+    n_iter_no_change : int or np.inf, default=5
+        See ``tol``. ``np.inf`` never stops early: every one of the
+        ``max_iter`` epochs runs, as in the book, and no
+        :class:`~sklearn.exceptions.ConvergenceWarning` is raised.
 
     verbose : bool or int, default=False
         Print one line per epoch: the training loss, and with validation data
@@ -357,13 +367,13 @@ class SGDNetClassifier(
         *,
         cost="cross_entropy",
         weight_init="default",
-        learning_rate_init=0.5,
-        batch_size="auto",
+        learning_rate_init=1.0,
+        batch_size=10,
         max_iter=200,
         shuffle=True,
         random_state=None,
-        tol=1e-4,
-        n_iter_no_change=10,
+        tol=5e-3,
+        n_iter_no_change=5,
         verbose=False,
         alpha=0.0,
         learning_rate="constant",

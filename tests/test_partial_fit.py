@@ -152,7 +152,9 @@ def test_fit_after_partial_fit_starts_over():
 
 def test_partial_fit_after_fit_continues_from_fitted_weights():
     eta = 0.5
-    clf = SGDNetClassifier(hidden_layer_sizes=5, max_iter=10, random_state=0)
+    clf = SGDNetClassifier(
+        hidden_layer_sizes=5, learning_rate_init=eta, max_iter=10, random_state=0
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X_iris, y_iris)

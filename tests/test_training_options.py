@@ -432,7 +432,9 @@ def test_adaptive_schedule_in_partial_fit_divides_learning_rate():
             X_small[start : start + 10], y_small[start : start + 10], classes
         )
     assert clf._optimizer.learning_rate == pytest.approx(0.5 / 5**2)
-    constant = SGDNetClassifier(hidden_layer_sizes=(5,), tol=10.0, n_iter_no_change=1)
+    constant = SGDNetClassifier(
+        hidden_layer_sizes=(5,), learning_rate_init=0.5, tol=10.0, n_iter_no_change=1
+    )
     for start in range(0, 60, 10):
         constant.partial_fit(
             X_small[start : start + 10], y_small[start : start + 10], classes
