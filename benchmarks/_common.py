@@ -100,14 +100,16 @@ def load_split(path=None):
 def rounds(units, repeats):
     """``(round, unit)`` pairs: every unit once per round, in a rotated order.
 
-    Round ``r`` starts at unit ``r % len(units)`` and every other round runs
-    backwards, so no unit always goes first or last.
+    Round ``r`` starts at unit ``r % n`` (``n`` units), and the second ``n``
+    rounds of every ``2 n`` run backwards, so no unit always goes first or
+    last, nor always follows the same other unit; two units alternate.
     """
     units = list(units)
+    n = len(units)
     for r in range(repeats):
-        k = r % len(units)
+        k = r % n
         order = units[k:] + units[:k]
-        if r % 2:
+        if (r // n) % 2:
             order = order[::-1]
         for unit in order:
             yield r, unit
