@@ -16,15 +16,19 @@ defaults, on the data sets bundled with scikit-learn:
 
 The two estimators alternate (:func:`_common.rounds`). ConvergenceWarnings
 are silenced and counted: MLPClassifier's defaults run out of epochs on
-these data sets.
+these data sets. ``--set PARAM=VALUE`` changes one of ours' parameters, to
+compare another candidate default the same way.
 
 Usage::
 
     python benchmarks/bench_small_data.py
     python benchmarks/bench_small_data.py --quick     # 2 seeds on digits
+    python benchmarks/bench_small_data.py --set batch_size=20
 """
 
 import argparse
+import ast
+import functools
 import warnings
 
 import numpy as np
@@ -49,7 +53,19 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_sgdnet import SGDNetClassifier
 
-ESTIMATORS = {"ours": SGDNetClassifier, "MLP": MLPClassifier}
+
+def parse_settings(pairs):
+    """``["batch_size=20", ...]`` -> ``{"batch_size": 20, ...}`` (Python literals)."""
+    settings = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        try:
+            settings[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            settings[key] = value  # a bare string, such as quadratic
+    return settings
+
+
 CV_SETS = {"iris": load_iris, "wine": load_wine, "breast_cancer": load_breast_cancer}
 
 
@@ -62,12 +78,12 @@ def counting_convergence(fn, *args, **kwargs):
     return result, n
 
 
-def digits(seeds):
+def digits(estimators, seeds):
     data = load_split(None)
     runs = {}
-    for r, name in rounds(list(ESTIMATORS), len(seeds)):
+    for r, name in rounds(list(estimators), len(seeds)):
         seed = seeds[r]
-        est = ESTIMATORS[name](random_state=seed)
+        est = estimators[name](random_state=seed)
         (seconds, _), warned = counting_convergence(
             timed, est.fit, data.X_train, data.y_train
         )
@@ -78,7 +94,7 @@ def digits(seeds):
             convergence_warning=bool(warned),
         )
     rows, out = [], {}
-    for name in ESTIMATORS:
+    for name in estimators:
         recs = [runs[(name, s)] for s in seeds]
         acc = [r["accuracy"] for r in recs]
         out[name] = dict(
@@ -108,14 +124,14 @@ def digits(seeds):
     return out
 
 
-def cross_validated(seed):
+def cross_validated(estimators, seed):
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
     runs = {}
     # each data set's two cross-validations back to back, in turn first
-    units = [(d, n) for d in CV_SETS for n in ESTIMATORS]
+    units = [(d, n) for d in CV_SETS for n in estimators]
     for _, (dataset, name) in rounds(units, 1):
         X, y = CV_SETS[dataset](return_X_y=True)
-        pipe = make_pipeline(StandardScaler(), ESTIMATORS[name](random_state=seed))
+        pipe = make_pipeline(StandardScaler(), estimators[name](random_state=seed))
         (seconds, scores), warned = counting_convergence(
             timed, cross_val_score, pipe, X, y, cv=cv
         )
@@ -153,16 +169,31 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_common_arguments(parser)
     parser.add_argument("--seeds", type=int, default=5, help="random_states on digits")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PARAM=VALUE",
+        help="change one of ours' parameters from its default (repeatable), "
+        "e.g. --set batch_size=20",
+    )
     args = parser.parse_args(argv)
+    settings = parse_settings(args.set)
+    estimators = {
+        "ours": functools.partial(SGDNetClassifier, **settings),
+        "MLP": MLPClassifier,
+    }
     if args.data:
         parser.error("this script runs on the bundled data sets only")
     if args.quick:
         args.seeds = 2
     print(header("SGDNetClassifier() and MLPClassifier() on small data sets"))
+    if settings:
+        print(f"ours: SGDNetClassifier(**{settings})")
     seeds = list(range(args.seed, args.seed + args.seeds))
-    digits_out = digits(seeds)
-    cv_out = None if args.quick else cross_validated(args.seed)
-    write_json(args.json, digits=digits_out, cross_validated=cv_out)
+    digits_out = digits(estimators, seeds)
+    cv_out = None if args.quick else cross_validated(estimators, args.seed)
+    write_json(args.json, settings=settings, digits=digits_out, cross_validated=cv_out)
 
 
 if __name__ == "__main__":

@@ -344,7 +344,9 @@ def main(argv=None):
         )
 
     if args.plot:
-        plot(args.plot, names, curves, seeds[0], f"random_state={seeds[0]}")
+        where = data.name.split(",")[0]
+        title = f"{where}: {len(data.y_train)} training rows, random_state={seeds[0]}"
+        plot(args.plot, names, curves, seeds[0], title)
     write_json(
         args.json,
         data=data.name,

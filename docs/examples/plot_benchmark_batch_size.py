@@ -13,8 +13,9 @@ figures.
 
 The times are measured on the machine that built this documentation, while it
 built it: treat them as an illustration. The full benchmark, with MNIST, more
-widths, both dtypes, memory and prediction throughput, is
-``benchmarks/bench_training.py`` (see :doc:`/benchmarks`).
+widths, both dtypes, threads and memory, is ``benchmarks/bench_epoch.py``;
+what a user waits for, the time to a good model, is
+``benchmarks/bench_time_to_accuracy.py`` (see :doc:`/benchmarks`).
 """
 
 import gc

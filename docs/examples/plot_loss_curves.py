@@ -20,18 +20,12 @@ cost stops improving and then rises, and the training accuracy reaches 100 %
 while the validation accuracy stays flat.
 """
 
-import warnings
-
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from sklearn_sgdnet import SGDNetClassifier
-
-# running all max_iter epochs is intended here: no ConvergenceWarning
-warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 X, y = load_digits(return_X_y=True)
 X = X / 16.0  # pixels in [0, 1], as the book's MNIST pixels
@@ -40,13 +34,11 @@ X_train, X_val, y_train, y_val = train_test_split(
 )
 
 # %%
-# Train for 200 epochs with mini-batches of 10. ``n_iter_no_change=np.inf``
-# runs every epoch, as the book does.
+# Train for 200 epochs with the default mini-batches of 10 and eta = 1.
+# ``n_iter_no_change=np.inf`` runs every epoch, as the book does.
 
 clf = SGDNetClassifier(
     hidden_layer_sizes=(30,),
-    learning_rate_init=0.5,
-    batch_size=10,
     max_iter=200,
     n_iter_no_change=np.inf,
     monitor_training_accuracy=True,
@@ -82,7 +74,7 @@ ax_acc.set_ylim(0.8, 1.01)
 ax_acc.set_xlabel("epoch")
 ax_acc.set_ylabel("accuracy")
 ax_acc.legend(loc="lower right")
-fig.suptitle("300 training digits, [64, 30, 10], batch 10, eta = 0.5")
+fig.suptitle("300 training digits, [64, 30, 10], batch 10, eta = 1")
 fig.tight_layout()
 plt.show()
 
@@ -92,16 +84,11 @@ plt.show()
 #
 # With ``early_stopping=True`` and ``X_val``, training stops once the
 # validation accuracy has not improved by ``tol`` for more than
-# ``n_iter_no_change`` epochs, and the weights of the best epoch are restored.
+# ``n_iter_no_change`` epochs (5 by default), and the weights of the best
+# epoch are restored.
 
 stopped = SGDNetClassifier(
-    hidden_layer_sizes=(30,),
-    learning_rate_init=0.5,
-    batch_size=10,
-    max_iter=200,
-    early_stopping=True,
-    n_iter_no_change=10,
-    random_state=0,
+    hidden_layer_sizes=(30,), early_stopping=True, random_state=0
 )
 stopped.fit(X_train, y_train, X_val=X_val, y_val=y_val)
 print(

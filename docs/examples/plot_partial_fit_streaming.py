@@ -31,7 +31,6 @@ X_train, X_test, y_train, y_test = train_test_split(
 
 stream = SGDNetClassifier(
     hidden_layer_sizes=(30,),
-    learning_rate_init=1.0,
     early_stopping=True,
     n_iter_no_change=np.inf,
     random_state=0,
