@@ -196,6 +196,18 @@ def blas_env():
     }
 
 
+def cpu_model():
+    """The CPU's model name (Linux), else what ``platform`` knows."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def environment():
     """What the figures were measured on, for the header and the JSON."""
     return dict(
@@ -206,6 +218,7 @@ def environment():
         if "sklearn_sgdnet" in sys.modules
         else None,
         platform=platform.platform(),
+        cpu=cpu_model(),
         cpus=os.cpu_count(),
         load_average=os.getloadavg(),
         blas_env=blas_env(),
@@ -221,13 +234,14 @@ def header(title, env=None):
         "=" * len(title),
         f"python {env['python']}  numpy {env['numpy']}  scikit-learn "
         f"{env['sklearn']}  sklearn-sgdnet {env['sklearn_sgdnet']}",
-        f"{env['platform']}; {env['cpus']} CPUs; load average "
+        f"{env['platform']}; {env['cpu']}, {env['cpus']} CPUs; load average "
         + ", ".join(f"{x:.2f}" for x in env["load_average"]),
     ]
     for lib in env["threadpool_info"]:
         lines.append(
             f"  {lib.get('user_api')}/{lib.get('internal_api')} "
-            f"{lib.get('version')} threads={lib.get('num_threads')} "
+            f"{lib.get('version')} arch={lib.get('architecture', '-')} "
+            f"threads={lib.get('num_threads')} "
             f"{Path(lib.get('filepath', '')).name}"
         )
     if env["blas_env"]:

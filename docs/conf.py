@@ -37,7 +37,8 @@ numpydoc_class_members_toctree = False
 doctest_global_setup = """
 import warnings
 from sklearn.exceptions import ConvergenceWarning
-warnings.filterwarnings("ignore", category=ConvergenceWarning)
+# an example that warns would warn its reader too
+warnings.simplefilter("error", ConvergenceWarning)
 from importlib.util import find_spec
 # the parts of the user guide that need an optional extra run when it is there
 HAS_SKLEARN_CALLBACKS = find_spec("sklearn.callback") is not None

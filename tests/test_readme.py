@@ -35,7 +35,9 @@ def readme_namespace(tmp_path, monkeypatch):
     """The namespace left by running every README block in order."""
     monkeypatch.chdir(tmp_path)
     namespace = {"__name__": "__readme__"}
-    with warnings.catch_warnings():  # the README's own filter stays local
+    with warnings.catch_warnings():
+        # no README example emits a warning (a ConvergenceWarning included)
+        warnings.simplefilter("error")
         for i, block in enumerate(_python_blocks()):
             code = compile(block, f"README.md (python block {i})", "exec")
             exec(code, namespace)
@@ -49,8 +51,8 @@ def test_readme_examples_run_and_hold(readme_namespace, tmp_path):
     # quick start: a fitted network that has learned the digits
     clf = ns["clf"]
     assert isinstance(clf, SGDNetClassifier)
-    assert clf.n_iter_ <= 30
-    assert clf.score(X_test, y_test) > 0.85
+    assert clf.n_iter_ < clf.max_iter  # the defaults stop on their own
+    assert clf.score(X_test, y_test) > 0.95
 
     # the grid search over a pipeline searched the four candidates
     grid = ns["grid"]
