@@ -5,12 +5,11 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import assert_all_finite, check_random_state, column_or_1d
+from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -19,12 +18,11 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
-    check_classification_targets,
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _inputs
 from ._network import ACTIVATIONS, COSTS, init_params, sigmoid
 from ._persistence import VersionStampMixin
 from ._training import (
@@ -412,73 +410,19 @@ class SGDNetClassifier(
     # validation
     # ------------------------------------------------------------------
 
-    def _validate_Xy(self, X, y, reset):
-        X, y = validate_data(
-            self, X, y, multi_output=True, reset=reset, **self._X_checks
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        return self._prepare_X(X, reset), y
-
-    _X_checks = dict(accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
-
-    def _prepare_X(self, X, reset):
-        if hasattr(X, "tocsr"):
-            X = X.tocsr()  # mini-batches are row slices
-        if not reset:
-            X = X.astype(self.coefs_[0].dtype, copy=False)
-        return X
-
-    @staticmethod
-    def _validate_sample_weight(sample_weight, n_samples, dtype):
-        if sample_weight is None:
-            return None
-        sample_weight = np.asarray(sample_weight)
-        if sample_weight.ndim == 0:
-            sample_weight = np.full(n_samples, sample_weight)
-        if sample_weight.shape != (n_samples,):
-            raise ValueError(
-                f"sample_weight.shape == {sample_weight.shape}, expected "
-                f"{(n_samples,)}!"
-            )
-        sample_weight = sample_weight.astype(dtype)
-        if not np.all(np.isfinite(sample_weight)):
-            raise ValueError("sample_weight contains NaN or infinity.")
-        if np.any(sample_weight < 0):
-            raise ValueError("Negative values in data passed to `sample_weight`.")
-        if not np.any(sample_weight > 0):
-            raise ValueError(
-                "Sample weights must contain at least one non-zero number."
-            )
-        return sample_weight
-
-    def _check_y_type(self, y):
-        check_classification_targets(y)
-        y_type = type_of_target(y, input_name="y")
-        if y_type == "multiclass-multioutput":
-            raise ValueError(
-                "SGDNetClassifier supports binary, multiclass and multilabel "
-                "indicator targets, not multiclass-multioutput."
-            )
-        if y_type.startswith("multilabel") and self.cost == "log_likelihood":
-            raise ValueError(
-                'cost="log_likelihood" uses a softmax output, whose outputs sum '
-                "to one; it cannot fit multilabel targets. Use "
-                'cost="cross_entropy" instead.'
-            )
-        return y_type
-
-    def _binarize(self, y, dtype):
+    def _binarize(self, y, dtype, idx=None):
         """Target rows ``Y`` of shape ``(n, n_outputs_)``: one-hot, 0/1 or indicator.
 
         Built directly in the training dtype (no integer intermediate), since
         for a large training set ``Y`` is the largest array a fit allocates.
+        ``idx``, if known, holds the rows' indices into ``classes_``.
         """
         binarizer = self._label_binarizer
         if binarizer.y_type_.startswith("multilabel"):
             return np.asarray(binarizer.transform(y), dtype=dtype)
         classes = binarizer.classes_
-        idx = np.searchsorted(classes, y)
+        if idx is None:
+            idx = np.searchsorted(classes, y)
         if len(classes) == 2 and self.cost != "log_likelihood":
             return (idx == 1).astype(dtype)[:, None]
         Y = np.zeros((len(idx), len(classes)), dtype=dtype)
@@ -573,14 +517,24 @@ class SGDNetClassifier(
         self : SGDNetClassifier
             The updated estimator.
         """
+        # On failure the model is put back as it was: its attributes from this
+        # shallow copy (the call replaces what it changes, but for the loss
+        # curve, which it appends to), and the parameters and optimizer from
+        # the stream trainer's checkpoint (the step is made in place).
         state = dict(self.__dict__)
+        n_losses = len(state.get("loss_curve_", ()))
         try:
             # overflow is detected afterwards (non-finite weights), not warned
             with np.errstate(over="ignore", invalid="ignore"):
                 return self._fit(X, y, sample_weight, incremental=True, classes=classes)
         except BaseException:
+            trainer = state.get("_trainer")
+            if trainer is not None:
+                trainer.rollback()
             self.__dict__.clear()
             self.__dict__.update(state)
+            if "loss_curve_" in state:
+                del self.loss_curve_[n_losses:]
             raise
 
     def _fit(
@@ -594,19 +548,30 @@ class SGDNetClassifier(
         X_val=None,
         y_val=None,
     ):
-        hidden = _hidden_sizes(self.hidden_layer_sizes)
         fitted = hasattr(self, "coefs_")
         first_call = not fitted or not (incremental or self.warm_start)
+        if incremental and not first_call and classes is None:
+            batch = _inputs.fast_stream_batch(self, X, y)
+            if batch is not None:  # an array of the fitted dtype, width, labels
+                X, y, idx = batch
+                sample_weight = _inputs.validate_sample_weight(
+                    sample_weight, X.shape[0], X.dtype
+                )
+                Y = self._binarize(y, X.dtype, idx)
+                with blas_threads_limit(X.shape[0], self._layer_sizes()):
+                    self._partial_step(X, y, Y, sample_weight, idx)
+                return self
+        hidden = _hidden_sizes(self.hidden_layer_sizes)
         if incremental and (first_call or classes is not None):
             # raises without classes on the first call, or with other classes
             _check_partial_fit_first_call(self, classes)
         if (X_val is None) != (y_val is None):
             raise ValueError("Pass both X_val and y_val, or neither.")
 
-        X, y = self._validate_Xy(X, y, reset=first_call)
-        y_type = self._check_y_type(y)
+        X, y = _inputs.validate_Xy(self, X, y, reset=first_call)
+        y_type = _inputs.check_y_type(self, y)
         dtype = X.dtype
-        sample_weight = self._validate_sample_weight(sample_weight, X.shape[0], dtype)
+        sample_weight = _inputs.validate_sample_weight(sample_weight, X.shape[0], dtype)
 
         if first_call:
             binarizer = LabelBinarizer()
@@ -630,20 +595,12 @@ class SGDNetClassifier(
                     f"{binarizer.classes_.tolist()}, y has "
                     f"{unique_labels(y).tolist()}."
                 )
-        self._check_labels(y, y_type, binarizer)
+        _inputs.check_labels(y, y_type, binarizer)
         if self.class_weight is not None and y_type.startswith("multilabel"):
             raise ValueError("class_weight is not supported for multilabel targets.")
         if X_val is not None:
-            X_val = validate_data(self, X_val, reset=False, **self._X_checks)
-            y_val = np.asarray(y_val)
-            if y_val.ndim == 2 and y_val.shape[1] == 1:
-                y_val = column_or_1d(y_val, warn=True)
-            if y_val.shape[0] != X_val.shape[0]:
-                raise ValueError(
-                    f"X_val has {X_val.shape[0]} samples but y_val has "
-                    f"{y_val.shape[0]}."
-                )
-            self._check_labels(y_val, type_of_target(y_val), binarizer)
+            X_val, y_val = _inputs.validate_X_val(self, X_val, y_val)
+            _inputs.check_labels(y_val, type_of_target(y_val), binarizer)
 
         if first_call:
             self._label_binarizer = binarizer
@@ -671,7 +628,7 @@ class SGDNetClassifier(
                 self._partial_step(X, y, Y, sample_weight)
         else:
             if X_val is not None:
-                X_val = self._prepare_X(X_val, reset=False)
+                X_val = _inputs.prepare_X(self, X_val, reset=False)
             self._stopper, self.stopped_ = None, False  # the stream's stopping
             if not y_type.startswith("multilabel"):
                 # the training set's class counts; "balanced" class weights of
@@ -756,43 +713,75 @@ class SGDNetClassifier(
     def _is_multilabel(self):
         return self._label_binarizer.y_type_.startswith("multilabel")
 
-    def _partial_step(self, X, y, Y, sample_weight):
-        """One step on one batch, made on copies: nothing changes unless it succeeds."""
+    def _stream_trainer(self, m):
+        """The :class:`Trainer` of a stream of :meth:`partial_fit` calls.
+
+        It is kept between calls, with its workspace, and the fitted
+        ``coefs_`` and ``intercepts_`` are views into its parameters, so that
+        a call makes its step in place. It is built anew when there is none
+        yet (a new stream, or after :meth:`fit`, unpickling or copying), when
+        the weights or the optimizer were replaced, or when a batch has more
+        rows than its workspace. It is never pickled or copied
+        (``__getstate__``).
+        """
+        trainer = self.__dict__.get("_trainer")
+        if (
+            trainer is None
+            or trainer.coefs is not self.coefs_
+            or trainer.intercepts is not self.intercepts_
+            or trainer.optimizer is not self._optimizer
+            or trainer.ws.m < m
+        ):
+            trainer = Trainer(
+                self.coefs_, self.intercepts_, self.cost, self._optimizer, m
+            )
+            self._trainer = trainer
+            self.coefs_, self.intercepts_ = trainer.coefs, trainer.intercepts
+            # the loss curve is appended to in place from now on: own it
+            self.loss_curve_ = list(self.loss_curve_)
+        return trainer
+
+    def _partial_step(self, X, y, Y, sample_weight, idx=None):
+        """One step on one batch, in place; :meth:`partial_fit` undoes a failure.
+
+        The trainer checkpoints the parameters and the optimizer's state before
+        anything changes; if anything below raises (non-finite weights, an
+        interrupt, a callback), :meth:`partial_fit` rolls back to it.
+        ``idx`` holds the rows' indices into ``classes_``, if known.
+        """
         if self.class_weight is not None:
             # "balanced" in a stream: the class frequencies of all batches so far
-            idx = np.searchsorted(self.classes_, y)
+            if idx is None:
+                idx = np.searchsorted(self.classes_, y)
             counts = self._class_counts + np.bincount(idx, minlength=len(self.classes_))
             sample_weight = self._apply_class_weight(
                 idx, counts, sample_weight, X.dtype
             )
             self._class_counts = counts
         hooks = _CallbackHooks(self, X, y, sample_weight, max_subtasks=0)
-        optimizer = copy.deepcopy(self._optimizer)
-        # the trainer works on its own copy of the weights
-        trainer = Trainer(
-            self.coefs_, self.intercepts_, self.cost, optimizer, X.shape[0]
-        )
+        trainer = self._stream_trainer(X.shape[0])
+        trainer.checkpoint()
         if self.early_stopping:
             self._progressive_validation(trainer, X, Y)
             if self.stopped_:
                 hooks.fit_end()
+                trainer.release()
                 return
         errors = np.empty(Y.shape, dtype=X.dtype)
         stepped = trainer.step(X, Y, sample_weight, errors)
-        if not np.isfinite(trainer.theta).all():
+        if not trainer.params_finite():
             raise ValueError(
                 "The step produced non-finite weights; the model was left "
                 "unchanged. Scale the input (e.g. with StandardScaler) or lower "
                 "learning_rate_init."
             )
-        self.coefs_, self.intercepts_ = trainer.coefs, trainer.intercepts
-        self._optimizer = optimizer
         weights = sample_weight if stepped else None
         self.loss_ = trainer.mean_cost(errors, Y, weights)
         self.loss_ += trainer.l2_penalty(self.alpha)
-        self.loss_curve_ = [*self.loss_curve_, self.loss_]
+        self.loss_curve_.append(self.loss_)  # partial_fit truncates it on failure
         self.n_iter_ += 1
         self.t_ += X.shape[0]
+        optimizer = self._optimizer
         optimizer.iteration_ends(self.t_)
         if self.learning_rate == "adaptive" and not self.early_stopping:
             # as in MLPClassifier.partial_fit: divide eta by 5 when the batch
@@ -808,6 +797,7 @@ class SGDNetClassifier(
                 stalls.count = 0
             self._stopper = stalls
         hooks.fit_end()
+        trainer.release()
 
     def _progressive_validation(self, trainer, X, Y):
         """Early stopping in a stream: score each batch before its step."""
@@ -865,6 +855,7 @@ class SGDNetClassifier(
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples, warn=True)
         self._optimizer = self._make_optimizer()
+        self.__dict__.pop("_trainer", None)  # a stream after this fit builds its own
         trainer = Trainer(
             self.coefs_, self.intercepts_, self.cost, self._optimizer, batch_size
         )
@@ -948,7 +939,7 @@ class SGDNetClassifier(
         if self.early_stopping and self.n_iter_:
             trainer.restore(best_params)
         callbacks.fit_end()
-        if not np.isfinite(trainer.theta).all():
+        if not trainer.params_finite():
             raise ValueError(
                 "Training produced non-finite weights. Scale the input (e.g. "
                 "with StandardScaler) or lower learning_rate_init."
@@ -1008,19 +999,13 @@ class SGDNetClassifier(
         assert_all_finite(X, input_name="X", estimator_name=name)
 
     def _validated_z(self, X):
-        """``(z_L, X)`` for an ``X`` to predict on, once validated."""
-        check_is_fitted(self)
-        # dense X is checked for NaN and infinity in _output_z, after its
-        # first product, instead of by validate_data
-        X = validate_data(
-            self, X, reset=False, ensure_all_finite=False, **self._X_checks
-        )
-        X = self._prepare_X(X, reset=False)
-        check = not get_config()["assume_finite"]
-        if check and hasattr(X, "tocsr"):
-            assert_all_finite(X, input_name="X", estimator_name=type(self).__name__)
-            check = False
-        return self._output_z(X, check_finite=check), X
+        """``(z_L, X)`` for an ``X`` to predict on, once validated.
+
+        Dense ``X`` is checked for NaN and infinity in :meth:`_output_z`,
+        through its first product, instead of by a separate pass.
+        """
+        X, check_finite = _inputs.X_to_predict(self, X)
+        return self._output_z(X, check_finite=check_finite), X
 
     def decision_function(self, X):
         """The output layer's weighted input ``z_L = W_L a_{L-1} + b_L``.
@@ -1118,6 +1103,16 @@ class SGDNetClassifier(
         if self.n_outputs_ == 1:
             return self.classes_[(z[:, 0] > 0).astype(int)]
         return self.classes_[np.argmax(z, axis=1)]
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        if state.pop("_trainer", None) is not None:
+            # the stream trainer (and its buffers) stays with this object; a
+            # pickle or a copy gets arrays and a loss curve of its own
+            state["coefs_"] = [W.copy() for W in state["coefs_"]]
+            state["intercepts_"] = [b.copy() for b in state["intercepts_"]]
+            state["loss_curve_"] = list(state["loss_curve_"])
+        return state
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

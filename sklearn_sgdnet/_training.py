@@ -53,7 +53,7 @@ from ._network import (
 # up) are left to the BLAS library's own threading.
 SINGLE_THREAD_BELOW = 2**26
 
-_controller = None
+_blas_libraries = None
 
 
 def single_threaded(batch_size, layer_sizes):
@@ -62,14 +62,42 @@ def single_threaded(batch_size, layer_sizes):
     return batch_size * max(a * b for a, b in pairs) < SINGLE_THREAD_BELOW
 
 
+class _OneBlasThread:
+    """Hold the BLAS libraries to one thread inside a ``with`` block.
+
+    threadpoolctl's own ``limit`` inspects and wraps every library on each
+    entry, about 20 microseconds: more than a whole ``partial_fit`` step on a
+    small batch should cost. This finds the libraries once (as the
+    controller it replaces did) and, on each entry, sets only those that run
+    more than one thread, restoring them on exit.
+    """
+
+    __slots__ = ("_restore",)
+
+    def __enter__(self):
+        global _blas_libraries
+        if _blas_libraries is None:  # inspecting the loaded libraries: ~0.1 ms
+            controller = ThreadpoolController().select(user_api="blas")
+            _blas_libraries = list(controller.lib_controllers)
+        restore = []
+        for lib in _blas_libraries:
+            n = lib.get_num_threads()
+            if n != 1:
+                lib.set_num_threads(1)
+                restore.append((lib, n))
+        self._restore = restore
+        return self
+
+    def __exit__(self, *exc):
+        for lib, n in self._restore:
+            lib.set_num_threads(n)
+
+
 def blas_threads_limit(batch_size, layer_sizes):
     """A context that runs BLAS on one thread when a step's products are small."""
-    global _controller
     if not single_threaded(batch_size, layer_sizes):
         return nullcontext()
-    if _controller is None:  # inspecting the loaded libraries costs ~0.1 ms
-        _controller = ThreadpoolController()
-    return _controller.limit(limits=1, user_api="blas")
+    return _OneBlasThread()
 
 
 # --------------------------------------------------------------------------
@@ -215,6 +243,7 @@ class Trainer:
         self.optimizer = optimizer
         self.ws = Workspace(sizes, batch_size, self.dtype)
         self._X_rows = None
+        self._backup = self._backup_optimizer = None
         self._store = store_gradients(
             self.ws.coef_grads, self.ws.intercept_grads, self.ws.ones
         )
@@ -412,6 +441,46 @@ class Trainer:
             else:
                 n_correct += int((A.argmax(axis=1) == Yb.argmax(axis=1)).sum())
         return cost_sum / n, n_correct
+
+    def checkpoint(self):
+        """Remember the parameters and the optimizer's state, for :meth:`rollback`.
+
+        A :meth:`~sklearn_sgdnet.SGDNetClassifier.partial_fit` call makes its
+        step in place; if anything fails after the step began, it rolls back
+        to this checkpoint, so that the model is left exactly as it was. The
+        copy goes into a buffer allocated once per trainer.
+        """
+        if self._backup is None:
+            self._backup = np.empty_like(self.theta)
+        np.copyto(self._backup, self.theta)
+        opt = self.optimizer
+        velocity = None if opt.velocity is None else (opt.velocity, opt.velocity.copy())
+        self._backup_optimizer = (opt.learning_rate, velocity)
+
+    def rollback(self):
+        """Go back to the last :meth:`checkpoint` not yet released (else nothing)."""
+        if self._backup_optimizer is None:
+            return
+        np.copyto(self.theta, self._backup)
+        opt = self.optimizer
+        opt.learning_rate, velocity = self._backup_optimizer
+        if velocity is not None:
+            opt.velocity, saved = velocity
+            np.copyto(opt.velocity, saved)
+        self._backup_optimizer = None
+
+    def release(self):
+        """The step succeeded: forget the checkpoint."""
+        self._backup_optimizer = None
+
+    def params_finite(self):
+        """Whether every parameter is finite.
+
+        A finite sum proves it (a NaN or an infinity makes the sum NaN or
+        infinite); only when the sum is not finite, which finite parameters
+        can cause only by overflowing it, is every entry checked.
+        """
+        return bool(np.isfinite(self.theta.sum()) or np.isfinite(self.theta).all())
 
     def snapshot(self):
         """A copy of the parameters, for :meth:`restore`."""

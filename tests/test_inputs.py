@@ -279,6 +279,16 @@ def test_huge_X_gives_a_clear_error():
 # --------------------------------------------------------------------------
 
 
+def model_state(clf):
+    """``vars(clf)`` but for the stream trainer, deep-copied.
+
+    The trainer is a cache of buffers (its workspace holds the last batch's
+    activations); the parameters it steps are ``coefs_`` and ``intercepts_``
+    (views into it) and its optimizer is ``_optimizer``, all compared here.
+    """
+    return copy.deepcopy({k: v for k, v in vars(clf).items() if k != "_trainer"})
+
+
 def assert_same_state(before, after, path="model"):
     """Deep equality of two snapshots of ``vars(model)``."""
     assert type(before) is type(after), path
@@ -364,15 +374,15 @@ def _call(clf, X, y, **kwargs):
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
 def test_failed_partial_fit_leaves_model_unchanged(kwargs, message, momentum):
     clf = _started_model(momentum=momentum)
-    before = copy.deepcopy(vars(clf))
+    before = model_state(clf)
     with pytest.raises(ValueError, match=message):
         _call(clf, **kwargs)
-    assert_same_state(before, vars(clf))
+    assert_same_state(before, model_state(clf))
     # and it goes on exactly as a model that never saw the failed call
     ref = _started_model(momentum=momentum)
     clf.partial_fit(X_iris[60:90], y_iris[60:90])
     ref.partial_fit(X_iris[60:90], y_iris[60:90])
-    assert_same_state(copy.deepcopy(vars(ref)), vars(clf))
+    assert_same_state(model_state(ref), model_state(clf))
 
 
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
@@ -383,13 +393,13 @@ def test_failed_partial_fit_non_finite_step_leaves_model_unchanged(momentum):
     )
     clf.set_params(random_state=0)
     clf.partial_fit(X_iris[:30], y_iris[:30], classes=CLASSES)
-    before = copy.deepcopy(vars(clf))
+    before = model_state(clf)
     X, y = _huge()
     with pytest.raises(ValueError, match="non-finite"), warnings.catch_warnings():
         # floating-point warnings are test_huge_X_gives_a_clear_error's business
         warnings.simplefilter("ignore", RuntimeWarning)
         clf.partial_fit(X, y)
-    assert_same_state(before, vars(clf))
+    assert_same_state(before, model_state(clf))
 
 
 # first-call failures: (name, kwargs of the call, constructor params, message)
@@ -447,11 +457,11 @@ FIRST_FAILURES = [
 )
 def test_failed_first_partial_fit_leaves_model_unfitted(kwargs, params, message):
     clf = SGDNetClassifier(random_state=0, **params)
-    before = copy.deepcopy(vars(clf))
+    before = model_state(clf)
     with pytest.raises(ValueError, match=message), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # huge_X: see above
         _call(clf, **kwargs)
-    assert_same_state(before, vars(clf))
+    assert_same_state(before, model_state(clf))
     assert set(vars(clf)) == set(clf.get_params())
     for attr in ("coefs_", "classes_", "n_features_in_", "t_", "loss_curve_"):
         assert not hasattr(clf, attr)
@@ -460,10 +470,10 @@ def test_failed_first_partial_fit_leaves_model_unfitted(kwargs, params, message)
 def test_state_comparison_detects_changes():
     # the snapshot comparison above can fail
     clf = _started_model()
-    before = copy.deepcopy(vars(clf))
+    before = model_state(clf)
     clf.partial_fit(X_iris[:5], y_iris[:5])
     with pytest.raises(AssertionError):
-        assert_same_state(before, vars(clf))
+        assert_same_state(before, model_state(clf))
 
 
 # --------------------------------------------------------------------------

@@ -1,0 +1,213 @@
+"""Layer 3: the estimator's input checks, a generic path and a fast path.
+
+Every input of :class:`~sklearn_sgdnet.SGDNetClassifier` goes through one of
+two paths that accept the same inputs and raise the same errors:
+
+- the **generic path**: scikit-learn's ``validate_data``,
+  ``type_of_target`` and friends, for every kind of input (lists, DataFrames,
+  sparse matrices, other dtypes);
+- the **fast path**, for what a stream of :meth:`partial_fit` calls or a
+  server of one-row predictions sends most: a 2-d NumPy array of the fitted
+  dtype and width, to a model fitted without feature names. Such an array
+  needs no conversion; only its finiteness (and, for training, its labels)
+  remain to be checked, which takes a few microseconds instead of the
+  generic path's few hundred. Anything else, or any doubt (a NaN, an unseen
+  label), takes the generic path, which then raises its usual error.
+
+The functions take the estimator as their first argument and read its fitted
+attributes; nothing here changes it, except that ``validate_data`` sets
+``n_features_in_`` and ``feature_names_in_`` when ``reset`` is true.
+"""
+
+import numpy as np
+from sklearn import get_config
+from sklearn.utils import assert_all_finite, column_or_1d
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+X_CHECKS = dict(accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
+
+# label dtypes whose equality with classes_ is all that the binarizer and
+# accuracy need (floats may hold continuous values, objects mixed types):
+# integers of any width and sign, and strings
+_LABEL_FAMILY = {"i": "int", "u": "int", "U": "str"}
+
+
+# --------------------------------------------------------------------------
+# The fast path
+# --------------------------------------------------------------------------
+
+
+def fast_X(est, X):
+    """``X`` itself when the fast path applies to it, else None.
+
+    It applies to a non-empty 2-d ``numpy.ndarray`` (not a subclass) of the
+    fitted dtype and number of features, for a model fitted without feature
+    names (scikit-learn warns when such a model gets named columns, and when a
+    model with names gets an array, so both go the generic way).
+    """
+    coefs = est.__dict__.get("coefs_")
+    if (
+        type(X) is np.ndarray
+        and coefs is not None
+        and X.ndim == 2
+        and X.shape[0] > 0
+        and X.dtype == coefs[0].dtype
+        and X.shape[1] == est.n_features_in_
+        and "feature_names_in_" not in est.__dict__
+    ):
+        return X
+    return None
+
+
+def fast_labels(est, y, n_samples):
+    """``(y, idx)`` with ``classes_[idx] == y`` when the fast path applies to ``y``.
+
+    It applies to a 1-d array of ``n_samples`` integer labels (any width) for
+    integer ``classes_``, or string labels for string ``classes_``, all of
+    them in ``classes_``, for a model of one label per row. Otherwise
+    (multilabel models, other label types, an unseen label), None.
+    """
+    classes = est.classes_
+    if (
+        type(y) is not np.ndarray
+        or y.ndim != 1
+        or y.shape[0] != n_samples
+        or _LABEL_FAMILY.get(y.dtype.kind) is None
+        or _LABEL_FAMILY.get(y.dtype.kind) != _LABEL_FAMILY.get(classes.dtype.kind)
+        or est._label_binarizer.y_type_.startswith("multilabel")
+    ):
+        return None
+    idx = classes.searchsorted(y)
+    if not (classes.take(idx, mode="clip") == y).all():
+        return None  # an unseen label: the generic path raises its error
+    return y, idx
+
+
+def fast_stream_batch(est, X, y):
+    """``(X, y, idx)`` for a later :meth:`partial_fit` batch on the fast path.
+
+    ``X`` must pass :func:`fast_X` and hold only finite values (unless
+    scikit-learn's ``assume_finite`` is set), ``y`` must pass
+    :func:`fast_labels`. Otherwise None.
+    """
+    if fast_X(est, X) is None:
+        return None
+    # a finite sum proves every value finite (a sum that overflows goes the
+    # generic way, which accepts it)
+    if not get_config()["assume_finite"] and not np.isfinite(X.sum()):
+        return None
+    labels = fast_labels(est, y, X.shape[0])
+    if labels is None:
+        return None
+    return (X, *labels)
+
+
+# --------------------------------------------------------------------------
+# The generic path
+# --------------------------------------------------------------------------
+
+
+def prepare_X(est, X, reset):
+    """CSR for sparse input (mini-batches are row slices); the fitted dtype."""
+    if hasattr(X, "tocsr"):
+        X = X.tocsr()
+    if not reset:
+        X = X.astype(est.coefs_[0].dtype, copy=False)
+    return X
+
+
+def validate_Xy(est, X, y, reset):
+    """Training ``X`` and ``y`` through scikit-learn's ``validate_data``."""
+    X, y = validate_data(est, X, y, multi_output=True, reset=reset, **X_CHECKS)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    return prepare_X(est, X, reset), y
+
+
+def validate_X_val(est, X_val, y_val):
+    """``X_val`` and ``y_val`` of :meth:`fit`, checked against the model."""
+    X_val = validate_data(est, X_val, reset=False, **X_CHECKS)
+    y_val = np.asarray(y_val)
+    if y_val.ndim == 2 and y_val.shape[1] == 1:
+        y_val = column_or_1d(y_val, warn=True)
+    if y_val.shape[0] != X_val.shape[0]:
+        raise ValueError(
+            f"X_val has {X_val.shape[0]} samples but y_val has {y_val.shape[0]}."
+        )
+    return X_val, y_val
+
+
+def X_to_predict(est, X):
+    """``(X, check_finite)`` for prediction: validated, in the fitted dtype.
+
+    Dense ``X`` is not scanned for NaN and infinity here: with
+    ``check_finite`` the caller checks it through the first layer's product
+    (``SGDNetClassifier._check_finite``). Sparse ``X`` is checked here.
+    """
+    check = not get_config()["assume_finite"]
+    if fast_X(est, X) is not None:
+        return X, check
+    check_is_fitted(est)
+    X = validate_data(est, X, reset=False, ensure_all_finite=False, **X_CHECKS)
+    X = prepare_X(est, X, reset=False)
+    if check and hasattr(X, "tocsr"):
+        assert_all_finite(X, input_name="X", estimator_name=type(est).__name__)
+        check = False
+    return X, check
+
+
+def validate_sample_weight(sample_weight, n_samples, dtype):
+    """``sample_weight`` as a finite, non-negative, not all-zero vector (or None)."""
+    if sample_weight is None:
+        return None
+    sample_weight = np.asarray(sample_weight)
+    if sample_weight.ndim == 0:
+        sample_weight = np.full(n_samples, sample_weight)
+    if sample_weight.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight.shape == {sample_weight.shape}, expected {(n_samples,)}!"
+        )
+    sample_weight = sample_weight.astype(dtype)
+    if not np.all(np.isfinite(sample_weight)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(sample_weight < 0):
+        raise ValueError("Negative values in data passed to `sample_weight`.")
+    if not np.any(sample_weight > 0):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return sample_weight
+
+
+def check_y_type(est, y):
+    """The target type of ``y``, if the estimator supports it."""
+    check_classification_targets(y)
+    y_type = type_of_target(y, input_name="y")
+    if y_type == "multiclass-multioutput":
+        raise ValueError(
+            "SGDNetClassifier supports binary, multiclass and multilabel "
+            "indicator targets, not multiclass-multioutput."
+        )
+    if y_type.startswith("multilabel") and est.cost == "log_likelihood":
+        raise ValueError(
+            'cost="log_likelihood" uses a softmax output, whose outputs sum '
+            "to one; it cannot fit multilabel targets. Use "
+            'cost="cross_entropy" instead.'
+        )
+    return y_type
+
+
+def check_labels(y, y_type, binarizer):
+    """Raise if ``y`` holds a label outside the binarizer's classes."""
+    if y_type.startswith("multilabel"):
+        return
+    unknown = np.setdiff1d(unique_labels(y), binarizer.classes_)
+    if len(unknown):
+        raise ValueError(
+            f"y contains labels {unknown.tolist()} that are not in "
+            f"classes_ {binarizer.classes_.tolist()}. Pass every class "
+            "to the first partial_fit call."
+        )
