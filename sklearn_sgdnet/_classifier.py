@@ -479,7 +479,6 @@ class SGDNetClassifier(
                 X, y, sample_weight, incremental=False, X_val=X_val, y_val=y_val
             )
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Make exactly one gradient step on the mini-batch ``(X, y)``.
 
@@ -517,16 +516,42 @@ class SGDNetClassifier(
         self : SGDNetClassifier
             The updated estimator.
         """
-        # On failure the model is put back as it was: its attributes from this
-        # shallow copy (the call replaces what it changes, but for the loss
-        # curve, which it appends to), and the parameters and optimizer from
-        # the stream trainer's checkpoint (the step is made in place).
+        batch = None
+        if classes is None and "coefs_" in self.__dict__ and not self._has_callbacks():
+            # a later call of a stream: an array of the fitted dtype and width
+            # with known labels takes the fast path, which skips validate_data
+            # and scikit-learn's fit context (whose parameter validation is
+            # skipped for a fitted partial_fit anyway)
+            batch = _inputs.fast_stream_batch(self, X, y)
+        if batch is None:
+            return self._partial_fit(X, y, classes, sample_weight)
+        return self._undo_on_failure(self._fast_partial_step, *batch, sample_weight)
+
+    def _partial_fit(self, X, y, classes, sample_weight):
+        """:meth:`partial_fit` on the generic path, in scikit-learn's fit context."""
+        return self._undo_on_failure(
+            self._fit, X, y, sample_weight, incremental=True, classes=classes
+        )
+
+    # _fit_context skips validating a fitted model's parameters again only for
+    # a method named partial_fit
+    _partial_fit.__name__ = "partial_fit"
+    _partial_fit = _fit_context(prefer_skip_nested_validation=True)(_partial_fit)
+
+    def _undo_on_failure(self, step, *args, **kwargs):
+        """Run a :meth:`partial_fit` call; if it raises, leave the model as it was.
+
+        The attributes come back from a shallow copy (a call replaces what it
+        changes, but for the loss curve, which it appends to and which is cut
+        back), and the parameters and the optimizer's state from the stream
+        trainer's checkpoint (the step is made in place).
+        """
         state = dict(self.__dict__)
         n_losses = len(state.get("loss_curve_", ()))
         try:
             # overflow is detected afterwards (non-finite weights), not warned
             with np.errstate(over="ignore", invalid="ignore"):
-                return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+                return step(*args, **kwargs)
         except BaseException:
             trainer = state.get("_trainer")
             if trainer is not None:
@@ -536,6 +561,21 @@ class SGDNetClassifier(
             if "loss_curve_" in state:
                 del self.loss_curve_[n_losses:]
             raise
+
+    def _fast_partial_step(self, X, y, idx, sample_weight):
+        """The step of a :meth:`partial_fit` batch that passed the fast checks."""
+        sample_weight = _inputs.validate_sample_weight(
+            sample_weight, X.shape[0], X.dtype
+        )
+        Y = self._binarize(y, X.dtype, idx)
+        with blas_threads_limit(X.shape[0], self._layer_sizes()):
+            self._partial_step(X, y, Y, sample_weight, idx)
+        return self
+
+    def _has_callbacks(self):
+        """Whether scikit-learn callbacks (1.9+) watch this estimator."""
+        state = self.__dict__
+        return bool(state.get("_skl_callbacks")) or "_parent_callback_ctx" in state
 
     def _fit(
         self,
@@ -550,17 +590,6 @@ class SGDNetClassifier(
     ):
         fitted = hasattr(self, "coefs_")
         first_call = not fitted or not (incremental or self.warm_start)
-        if incremental and not first_call and classes is None:
-            batch = _inputs.fast_stream_batch(self, X, y)
-            if batch is not None:  # an array of the fitted dtype, width, labels
-                X, y, idx = batch
-                sample_weight = _inputs.validate_sample_weight(
-                    sample_weight, X.shape[0], X.dtype
-                )
-                Y = self._binarize(y, X.dtype, idx)
-                with blas_threads_limit(X.shape[0], self._layer_sizes()):
-                    self._partial_step(X, y, Y, sample_weight, idx)
-                return self
         hidden = _hidden_sizes(self.hidden_layer_sizes)
         if incremental and (first_call or classes is not None):
             # raises without classes on the first call, or with other classes
@@ -776,8 +805,9 @@ class SGDNetClassifier(
                 "learning_rate_init."
             )
         weights = sample_weight if stepped else None
-        self.loss_ = trainer.mean_cost(errors, Y, weights)
-        self.loss_ += trainer.l2_penalty(self.alpha)
+        self.loss_ = trainer.mean_cost(errors, Y, weights) + trainer.l2_penalty(
+            self.alpha
+        )
         self.loss_curve_.append(self.loss_)  # partial_fit truncates it on failure
         self.n_iter_ += 1
         self.t_ += X.shape[0]
@@ -1103,6 +1133,34 @@ class SGDNetClassifier(
         if self.n_outputs_ == 1:
             return self.classes_[(z[:, 0] > 0).astype(int)]
         return self.classes_[np.argmax(z, axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on ``(X, y)``: the fraction of rows predicted right.
+
+        As :meth:`sklearn.base.ClassifierMixin.score` (``accuracy_score``); for
+        multilabel targets, the fraction of rows with every label right.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            True labels of ``X``.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            The mean accuracy.
+        """
+        if sample_weight is None and _inputs.fast_X(self, X) is not None:
+            # labels all in classes_, of their kind: accuracy is plain equality
+            if _inputs.fast_labels(self, y, X.shape[0]) is not None:
+                return float(np.mean(self.predict(X) == y))
+        return super().score(X, y, sample_weight=sample_weight)
 
     def __getstate__(self):
         state = dict(super().__getstate__())

@@ -53,6 +53,14 @@ from ._network import (
 # up) are left to the BLAS library's own threading.
 SINGLE_THREAD_BELOW = 2**26
 
+# Multiply-adds of a step's largest product below which no thread limit is
+# set at all: OpenBLAS (the BLAS of numpy's and scipy's wheels) runs a gemm of
+# fewer than 65536 * GEMM_MULTITHREAD_THRESHOLD (4 by default) = 2**18
+# multiply-adds on the calling thread by itself, so limiting it would only add
+# the cost of setting and restoring the thread count (about 10 microseconds a
+# call, a tenth of a small partial_fit step).
+NO_LIMIT_BELOW = 2**18
+
 _blas_libraries = None
 
 
@@ -94,8 +102,15 @@ class _OneBlasThread:
 
 
 def blas_threads_limit(batch_size, layer_sizes):
-    """A context that runs BLAS on one thread when a step's products are small."""
-    if not single_threaded(batch_size, layer_sizes):
+    """A context that runs BLAS on one thread when a step's products are small.
+
+    Below :data:`NO_LIMIT_BELOW` multiply-adds, where BLAS keeps to one thread
+    by itself, and from :data:`SINGLE_THREAD_BELOW` up, where its threads pay,
+    the context changes nothing.
+    """
+    pairs = zip(layer_sizes[:-1], layer_sizes[1:], strict=True)
+    largest = batch_size * max(a * b for a, b in pairs)
+    if not NO_LIMIT_BELOW <= largest < SINGLE_THREAD_BELOW:
         return nullcontext()
     return _OneBlasThread()
 

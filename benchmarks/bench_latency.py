@@ -1,0 +1,195 @@
+#!/usr/bin/env python
+"""Small calls: the latency of one call, and a partial_fit stream against fit.
+
+A stream of :meth:`partial_fit` calls (the book's ``update_mini_batch``, one
+mini-batch per call) and a model that serves one request at a time both make
+many small calls, where fixed costs (input validation, bookkeeping) weigh more
+than the arithmetic. This script measures them side by side with
+:class:`~sklearn.neural_network.MLPClassifier`, both configured as the same
+network (``_common.same_work``: ``[n_features, h, 10]``, sigmoid hidden
+layer, plain SGD with eta 0.5, no L2) and fitted for one epoch first:
+
+1. **Per-call latency** of ``partial_fit``, ``predict``, ``predict_proba``,
+   ``predict_log_proba``, ``decision_function`` and ``score`` on 1, 10 and
+   100 rows of the fitted dtype (NumPy arrays, the common case). Each call is
+   timed on its own; the two estimators alternate in rounds
+   (``_common.rounds``) of ``--calls`` calls each, on consecutive slices of
+   the training rows, and the figure is the median over every call of every
+   round, in microseconds.
+2. **A stream against an epoch**: one pass of ``partial_fit`` calls over the
+   training set in mini-batches of 10 rows, timed whole, against the
+   marginal time of one epoch of ``fit`` at ``batch_size=10``
+   (``[fit(3 epochs) - fit(1 epoch)] / 2``), alternating, median of
+   ``--repeats`` rounds.
+
+BLAS threads are left as they are (the estimators choose their own).
+
+Usage::
+
+    python benchmarks/bench_latency.py --data ../shared/data/mnist10k.npz
+    python benchmarks/bench_latency.py --quick       # digits, a few seconds
+"""
+
+import argparse
+import copy
+import time
+
+import numpy as np
+from _common import (
+    add_common_arguments,
+    fmt,
+    header,
+    make_mlp,
+    make_ours,
+    median,
+    quiet_convergence,
+    ratio,
+    rounds,
+    table,
+    timed,
+    write_json,
+)
+
+METHODS = (
+    "partial_fit",
+    "predict",
+    "predict_proba",
+    "predict_log_proba",
+    "decision_function",
+    "score",
+)
+ESTIMATORS = {"ours": make_ours, "MLP": make_mlp}
+
+
+def fitted_models(X, y, h, seed):
+    """Both estimators, fitted for one epoch at batch 10 on ``(X, y)``.
+
+    MLPClassifier's ``partial_fit`` cuts its input into ``batch_size`` rows;
+    ``batch_size="auto"`` (up to 200 rows) makes each of its calls one step,
+    as each of ours is.
+    """
+    with quiet_convergence():
+        models = {
+            name: make(h, 10, seed)(1).fit(X, y) for name, make in ESTIMATORS.items()
+        }
+    models["MLP"].set_params(batch_size="auto")
+    return models
+
+
+def call_for(method, model, X, y):
+    """A function of a row slice that makes one call of ``method``."""
+    if method == "partial_fit":
+        return lambda rows: model.partial_fit(X[rows], y[rows])
+    if method == "score":
+        return lambda rows: model.score(X[rows], y[rows])
+    fn = getattr(model, method)
+    return lambda rows: fn(X[rows])
+
+
+def latency(models, X, y, n_rows, calls, repeats):
+    """``{(method, name): [seconds per call, ...]}`` over every round."""
+    n = len(X) - n_rows
+    times = {}
+    units = [(m, name) for m in METHODS for name in models]
+    for r, (method, name) in rounds(units, repeats):
+        if not hasattr(models[name], method):
+            continue  # MLPClassifier has no decision_function
+        # partial_fit goes on from a copy, so that every round starts alike
+        model = copy.deepcopy(models[name]) if method == "partial_fit" else models[name]
+        call = call_for(method, model, X, y)
+        out = times.setdefault((method, name), [])
+        with quiet_convergence():
+            for k in range(calls):
+                start = (r * calls + k) * n_rows % n
+                rows = slice(start, start + n_rows)
+                t0 = time.perf_counter()
+                call(rows)
+                out.append(time.perf_counter() - t0)
+    return times
+
+
+def stream_and_epoch(X, y, h, seed, repeats):
+    """Seconds of a partial_fit pass (batches of 10) and of one fit epoch."""
+    make = make_ours(h, 10, seed)
+    classes = np.unique(y)
+    stream_s, epoch_s = [], []
+    for _, unit in rounds(["stream", "epoch"], 2 * repeats):
+        if unit == "stream":
+            model = make(1)
+            model.partial_fit(X[:10], y[:10], classes=classes)
+
+            def one_pass(model=model):
+                for start in range(0, len(X), 10):
+                    model.partial_fit(X[start : start + 10], y[start : start + 10])
+
+            stream_s.append(timed(one_pass)[0])
+        else:
+            with quiet_convergence():
+                t1 = timed(make(1).fit, X, y)[0]
+                t3 = timed(make(3).fit, X, y)[0]
+            epoch_s.append((t3 - t1) / 2)
+    return median(stream_s), median(epoch_s)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_common_arguments(parser)
+    parser.add_argument("--hidden", type=int, default=30, help="hidden neurons")
+    parser.add_argument("--calls", type=int, default=200, help="calls per round")
+    parser.add_argument("--repeats", type=int, default=5, help="rounds")
+    parser.add_argument(
+        "--dtypes", default="float64,float32", help="comma-separated dtypes"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.calls, args.repeats = 20, 2
+    from _common import load_split
+
+    data = load_split(args.data)
+    print(header("SGDNetClassifier: small calls"))
+    print(data.describe())
+    print(
+        f"layers [{data.n_features}, {args.hidden}, {data.n_classes}]; "
+        f"{args.repeats} rounds of {args.calls} calls; median microseconds per "
+        "call; ours/MLP below 1: ours is faster\n"
+    )
+    results = {}
+    for dtype in args.dtypes.split(","):
+        X = np.ascontiguousarray(data.X_train, dtype=dtype)
+        y = data.y_train
+        models = fitted_models(X, y, args.hidden, args.seed)
+        rows_out = []
+        for n_rows in (1, 10, 100):
+            times = latency(models, X, y, n_rows, args.calls, args.repeats)
+            for method in METHODS:
+                ours = median(times[(method, "ours")]) * 1e6
+                mlp = median(times.get((method, "MLP"), []))
+                mlp = None if mlp is None else mlp * 1e6
+                results[f"{dtype} | {method} | {n_rows}"] = dict(
+                    ours_us=ours, mlp_us=mlp, ratio=ratio(ours, mlp)
+                )
+                rows_out.append(
+                    [
+                        method,
+                        n_rows,
+                        fmt(ours, ".1f"),
+                        fmt(mlp, ".1f"),
+                        fmt(ratio(ours, mlp), ".3f"),
+                    ]
+                )
+        print(f"{dtype}: per-call latency")
+        print(table(rows_out, ["method", "rows", "ours us", "MLP us", "ours/MLP"]))
+        stream, epoch = stream_and_epoch(X, y, args.hidden, args.seed, args.repeats)
+        results[f"{dtype} | stream vs epoch"] = dict(
+            stream_s=stream, epoch_s=epoch, ratio=ratio(stream, epoch)
+        )
+        print(
+            f"\n{dtype}: a pass of partial_fit over {len(X)} rows in batches of 10: "
+            f"{stream * 1e3:.1f} ms; one fit epoch at batch 10: {epoch * 1e3:.1f} ms; "
+            f"stream/epoch {fmt(ratio(stream, epoch), '.2f')}\n"
+        )
+    write_json(args.json, data=data.name, hidden=args.hidden, results=results)
+
+
+if __name__ == "__main__":
+    main()
