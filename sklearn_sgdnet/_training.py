@@ -53,13 +53,16 @@ from ._network import (
 # up) are left to the BLAS library's own threading.
 SINGLE_THREAD_BELOW = 2**26
 
-# Multiply-adds of a step's largest product below which no thread limit is
-# set at all: OpenBLAS (the BLAS of numpy's and scipy's wheels) runs a gemm of
-# fewer than 65536 * GEMM_MULTITHREAD_THRESHOLD (4 by default) = 2**18
-# multiply-adds on the calling thread by itself, so limiting it would only add
-# the cost of setting and restoring the thread count (about 10 microseconds a
-# call, a tenth of a small partial_fit step).
+# Below these sizes no thread limit is set at all: OpenBLAS (the BLAS of
+# numpy's and scipy's wheels) runs a gemm of at most 65536 *
+# GEMM_MULTITHREAD_THRESHOLD (4 by default) = 2**18 multiply-adds, and a gemv
+# of at most 2304 * 4 = 9216 entries, on the calling thread by itself
+# (interface/gemm.c, interface/gemv.c), so limiting them would only add the
+# cost of setting and restoring the thread count (about 10 microseconds a
+# call, a tenth of a small partial_fit step). A step's gemvs are the bias
+# gradients, batch x n_l entries.
 NO_LIMIT_BELOW = 2**18
+NO_LIMIT_GEMV_BELOW = 9216
 
 _blas_libraries = None
 
@@ -104,13 +107,18 @@ class _OneBlasThread:
 def blas_threads_limit(batch_size, layer_sizes):
     """A context that runs BLAS on one thread when a step's products are small.
 
-    Below :data:`NO_LIMIT_BELOW` multiply-adds, where BLAS keeps to one thread
-    by itself, and from :data:`SINGLE_THREAD_BELOW` up, where its threads pay,
-    the context changes nothing.
+    Where every product is small enough for BLAS to keep to one thread by
+    itself (:data:`NO_LIMIT_BELOW`, :data:`NO_LIMIT_GEMV_BELOW`), and from
+    :data:`SINGLE_THREAD_BELOW` up, where its threads pay, the context
+    changes nothing.
     """
     pairs = zip(layer_sizes[:-1], layer_sizes[1:], strict=True)
     largest = batch_size * max(a * b for a, b in pairs)
-    if not NO_LIMIT_BELOW <= largest < SINGLE_THREAD_BELOW:
+    if largest >= SINGLE_THREAD_BELOW:
+        return nullcontext()
+    if largest < NO_LIMIT_BELOW and batch_size * max(layer_sizes[1:]) < (
+        NO_LIMIT_GEMV_BELOW
+    ):
         return nullcontext()
     return _OneBlasThread()
 

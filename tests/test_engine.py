@@ -153,3 +153,40 @@ def test_fused_and_optimizer_update_paths_agree(
     ):
         assert_allclose(a, b, rtol=1e-9, atol=1e-12)
     assert fused.loss_curve_ == pytest.approx(plain.loss_curve_, rel=1e-9)
+
+
+# --------------------------------------------------------------------------
+# BLAS threads
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "batch, sizes, limited",
+    [
+        (10, [784, 30, 10], False),  # 235,200 multiply-adds: OpenBLAS's own 1 thread
+        (100, [784, 30, 10], True),  # 2.35M: held to one thread
+        (100, [4, 100, 3], True),  # small gemms, but a bias gemv of 10,000
+        (1000, [784, 100, 10], False),  # 78.4M >= 2**26: BLAS's own threads
+    ],
+)
+def test_blas_threads_limit_rule(batch, sizes, limited):
+    from sklearn_sgdnet._training import _OneBlasThread, blas_threads_limit
+
+    assert isinstance(blas_threads_limit(batch, sizes), _OneBlasThread) is limited
+
+
+def test_one_blas_thread_sets_and_restores_the_threads():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from sklearn_sgdnet._training import _OneBlasThread
+
+    def blas_threads():
+        return [
+            lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"
+        ]
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = blas_threads()
+        with _OneBlasThread():
+            assert set(blas_threads()) == {1}
+        assert blas_threads() == before
