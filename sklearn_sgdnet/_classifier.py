@@ -40,6 +40,13 @@ except ImportError:  # pragma: no cover - older scikit-learn
         """Stand-in: scikit-learn < 1.9 has no callback API."""
 
 
+def _has_callbacks(estimator):
+    """Whether scikit-learn callbacks (1.9+) watch ``estimator``."""
+    return bool(getattr(estimator, "_skl_callbacks", None)) or hasattr(
+        estimator, "_parent_callback_ctx"
+    )
+
+
 class _CallbackHooks:
     """Reports a fit to scikit-learn's callbacks (``sklearn.callback``, 1.9+).
 
@@ -56,10 +63,7 @@ class _CallbackHooks:
             {} if sample_weight is None else {"sample_weight": sample_weight}
         )
         self.ctx = self.sub = None
-        wanted = getattr(estimator, "_skl_callbacks", None) or hasattr(
-            estimator, "_parent_callback_ctx"
-        )
-        if wanted and hasattr(estimator, "_init_callback_context"):
+        if _has_callbacks(estimator) and hasattr(estimator, "_init_callback_context"):
             if max_subtasks is None:
                 max_subtasks = estimator.max_iter
             self.ctx = estimator._init_callback_context(max_subtasks=max_subtasks)
@@ -517,7 +521,7 @@ class SGDNetClassifier(
             The updated estimator.
         """
         batch = None
-        if classes is None and "coefs_" in self.__dict__ and not self._has_callbacks():
+        if classes is None and "coefs_" in self.__dict__ and not _has_callbacks(self):
             # a later call of a stream: an array of the fitted dtype and width
             # with known labels takes the fast path, which skips validate_data
             # and scikit-learn's fit context (whose parameter validation is
@@ -571,11 +575,6 @@ class SGDNetClassifier(
         with blas_threads_limit(X.shape[0], self._layer_sizes()):
             self._partial_step(X, y, Y, sample_weight, idx)
         return self
-
-    def _has_callbacks(self):
-        """Whether scikit-learn callbacks (1.9+) watch this estimator."""
-        state = self.__dict__
-        return bool(state.get("_skl_callbacks")) or "_parent_callback_ctx" in state
 
     def _fit(
         self,
@@ -749,8 +748,8 @@ class SGDNetClassifier(
         ``coefs_`` and ``intercepts_`` are views into its parameters, so that
         a call makes its step in place. It is built anew when there is none
         yet (a new stream, or after :meth:`fit`, unpickling or copying), when
-        the weights or the optimizer were replaced, or when a batch has more
-        rows than its workspace. It is never pickled or copied
+        the weights, the optimizer or the cost were replaced, or when a batch
+        has more rows than its workspace. It is never pickled or copied
         (``__getstate__``).
         """
         trainer = self.__dict__.get("_trainer")
@@ -759,6 +758,7 @@ class SGDNetClassifier(
             or trainer.coefs is not self.coefs_
             or trainer.intercepts is not self.intercepts_
             or trainer.optimizer is not self._optimizer
+            or trainer.cost is not COSTS[self.cost]  # set_params between calls
             or trainer.ws.m < m
         ):
             trainer = Trainer(

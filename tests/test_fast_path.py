@@ -286,3 +286,15 @@ def test_messages_name_the_problem():
         clf.partial_fit(BATCH[:3], np.array([0, 1, 7]))
     with pytest.raises(ValueError, match="NaN"):
         clf.partial_fit(with_value(BATCH, np.nan), LABELS)
+
+
+def test_a_cost_changed_between_calls_takes_effect():
+    # as when every call built its own trainer: the next step uses the new cost
+    clf, ref = started(), started()
+    del ref._trainer
+    for model in (clf, ref):
+        model.set_params(cost="quadratic")
+        model.partial_fit(BATCH, LABELS)
+    for p, q in zip(clf.coefs_, ref.coefs_, strict=True):
+        assert_array_equal(p, q)
+    assert clf.loss_curve_ == ref.loss_curve_
