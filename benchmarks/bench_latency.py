@@ -39,6 +39,7 @@ from _common import (
     add_common_arguments,
     fmt,
     header,
+    load_split,
     make_mlp,
     make_ours,
     median,
@@ -143,8 +144,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.quick:
         args.calls, args.repeats = 20, 2
-    from _common import load_split
-
     data = load_split(args.data)
     print(header("SGDNetClassifier: small calls"))
     print(data.describe())

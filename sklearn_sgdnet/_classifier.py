@@ -671,17 +671,6 @@ class SGDNetClassifier(
                 self._fit_epochs(X, y, Y, sample_weight, X_val, y_val)
         return self
 
-    def _check_labels(self, y, y_type, binarizer):
-        if y_type.startswith("multilabel"):
-            return
-        unknown = np.setdiff1d(unique_labels(y), binarizer.classes_)
-        if len(unknown):
-            raise ValueError(
-                f"y contains labels {unknown.tolist()} that are not in "
-                f"classes_ {binarizer.classes_.tolist()}. Pass every class "
-                "to the first partial_fit call."
-            )
-
     def _class_weight_vector(self, counts):
         """Weight of each class in ``classes_`` (``counts``: class counts)."""
         if self.class_weight == "balanced":

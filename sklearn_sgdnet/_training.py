@@ -67,10 +67,15 @@ NO_LIMIT_GEMV_BELOW = 9216
 _blas_libraries = None
 
 
+def _largest_product(batch_size, layer_sizes):
+    """Multiply-adds of a step's largest matrix product."""
+    pairs = zip(layer_sizes[:-1], layer_sizes[1:], strict=True)
+    return batch_size * max(a * b for a, b in pairs)
+
+
 def single_threaded(batch_size, layer_sizes):
     """Whether a step's largest matrix product is small enough for one thread."""
-    pairs = zip(layer_sizes[:-1], layer_sizes[1:], strict=True)
-    return batch_size * max(a * b for a, b in pairs) < SINGLE_THREAD_BELOW
+    return _largest_product(batch_size, layer_sizes) < SINGLE_THREAD_BELOW
 
 
 class _OneBlasThread:
@@ -112,8 +117,7 @@ def blas_threads_limit(batch_size, layer_sizes):
     :data:`SINGLE_THREAD_BELOW` up, where its threads pay, the context
     changes nothing.
     """
-    pairs = zip(layer_sizes[:-1], layer_sizes[1:], strict=True)
-    largest = batch_size * max(a * b for a, b in pairs)
+    largest = _largest_product(batch_size, layer_sizes)
     if largest >= SINGLE_THREAD_BELOW:
         return nullcontext()
     if largest < NO_LIMIT_BELOW and batch_size * max(layer_sizes[1:]) < (
