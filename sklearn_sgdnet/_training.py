@@ -127,6 +127,34 @@ def blas_threads_limit(batch_size, layer_sizes):
     return _OneBlasThread()
 
 
+# OpenBLAS kernels with which the transposed first-layer product pays. With
+# the SkylakeX kernels (an Intel AVX-512 machine) the transposed product,
+# timed on its own, was 25-30% faster in float64 from 100 rows up (4-9% of an
+# epoch), slower in float32 and no faster below ~64 rows. With the Haswell
+# kernels (an AMD EPYC machine) it made float64 epochs slower, by 9-38% at
+# batches of 100 and 1000 rows. Elsewhere the product is computed as written.
+TRANSPOSED_FIRST_PRODUCT_KERNELS = frozenset({"SkylakeX"})
+
+_transposed_pays = None
+
+
+def transposed_first_product_pays():
+    """Whether numpy's BLAS is one whose kernels gain from the transposed product.
+
+    Decided once per process from ``threadpoolctl``'s report of the loaded
+    BLAS, so that the same machine always computes the same arithmetic.
+    """
+    global _transposed_pays
+    if _transposed_pays is None:
+        info = ThreadpoolController().select(user_api="blas").info()
+        _transposed_pays = any(
+            lib.get("internal_api") == "openblas"
+            and lib.get("architecture") in TRANSPOSED_FIRST_PRODUCT_KERNELS
+            for lib in info
+        )
+    return _transposed_pays
+
+
 # --------------------------------------------------------------------------
 # The update rule
 # --------------------------------------------------------------------------
@@ -283,12 +311,14 @@ class Trainer:
         self.fused = optimizer.velocity is None and single_threaded(batch_size, sizes)
         # The first layer's X_b @ W_1, the largest product of a step, can be
         # computed as written (BLAS sees an n_1 x m result) or as the
-        # transpose (W_1^T X_b^T, an m x n_1 result, then copied back). With
-        # OpenBLAS the transposed product, timed on its own, was 25-30% faster
-        # in float64 from 100 rows up (4-9% of an epoch), slower in float32
-        # and no faster below ~64 rows; the arithmetic is the same.
+        # transpose (W_1^T X_b^T, an m x n_1 result, then copied back); see
+        # transposed_first_product_pays() for when the transpose is used.
         self._first = None
-        if self.dtype == np.float64 and batch_size >= 64:
+        if (
+            self.dtype == np.float64
+            and batch_size >= 64
+            and transposed_first_product_pays()
+        ):
             self._first_T = np.empty(batch_size * sizes[1], dtype=self.dtype)
             self._first = self._first_product
         if self.fused:

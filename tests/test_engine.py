@@ -62,13 +62,20 @@ def book_epoch(weights, biases, X, Y, order, batch_size, eta, cost):
     return weights, biases
 
 
+@pytest.mark.parametrize("transposed", [False, True])
 @pytest.mark.parametrize("cost", ["quadratic", "cross_entropy"])
 @pytest.mark.parametrize(
-    # batch 100 takes the float64 path that computes X_b @ W_1 transposed
+    # from 64 rows, float64 computes X_b @ W_1 transposed where the BLAS
+    # kernels gain from it; both arrangements are tested on every machine
     "hidden, batch_size",
     [((30,), 10), ((16, 8), 7), ((30,), 100)],
 )
-def test_one_epoch_equals_the_books_loop(cost, hidden, batch_size):
+def test_one_epoch_equals_the_books_loop(
+    monkeypatch, transposed, cost, hidden, batch_size
+):
+    from sklearn_sgdnet import _training
+
+    monkeypatch.setattr(_training, "_transposed_pays", transposed)
     seed, eta = 3, 0.5
     clf = SGDNetClassifier(
         hidden,
@@ -141,6 +148,8 @@ def test_fused_and_optimizer_update_paths_agree(
     # 100 also computes the float64 first-layer product transposed.
     import sklearn_sgdnet._training as training
 
+    monkeypatch.setattr(training, "_transposed_pays", True)
+
     sw = np.linspace(0.5, 2.0, len(y_digits)) if weighted else None
     kw = dict(cost=cost, alpha=alpha, batch_size=batch_size, max_iter=2, random_state=0)
     with warnings.catch_warnings():
@@ -190,3 +199,24 @@ def test_one_blas_thread_sets_and_restores_the_threads():
         with _OneBlasThread():
             assert set(blas_threads()) == {1}
         assert blas_threads() == before
+
+
+def test_the_transposed_first_product_is_chosen_by_the_blas_kernels(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from sklearn_sgdnet import _training
+
+    monkeypatch.setattr(_training, "_transposed_pays", None)
+    kernels = {
+        lib.get("architecture")
+        for lib in threadpool_info()
+        if lib.get("internal_api") == "openblas"
+    }
+    expected = bool(kernels & _training.TRANSPOSED_FIRST_PRODUCT_KERNELS)
+    assert _training.transposed_first_product_pays() is expected
+    opt = _training.SGDOptimizer(64 * 5 + 5 * 2 + 5 + 2, 64 * 5 + 5 * 2)
+    coefs = [np.zeros((64, 5)), np.zeros((5, 2))]
+    trainer = _training.Trainer(
+        coefs, [np.zeros(5), np.zeros(2)], "quadratic", opt, 100
+    )
+    assert (trainer._first is not None) is expected
