@@ -430,38 +430,66 @@ class Bench:
         return None if r is None else r["epoch_s"]
 
     def measure_thread_pairs(self, h, b, dtype, repeats):
-        """Ours with default threads against ours on 1 thread, run in pairs.
+        """Ours and MLP, each on default threads and on one thread, in rounds.
 
-        Each repeat fits twice back to back, once per setting (which goes
-        first alternates), with the same work as the sweeps; the ratio of the
-        two fits of a pair is taken, and the median of the ratios reported.
-        Runs that close in time see the same machine, which the sweeps'
-        separate medians do not guarantee.
+        A round runs the four units (ours and MLP, 1 thread and default) once
+        each, in the rotated order of :func:`_common.rounds`, each unit a
+        fit of 1 and one of ``1 + E`` epochs back to back (``E`` as in the
+        sweeps; the epoch time is their difference over ``E``). Ratios are
+        taken within a round, between runs close in time that saw the same
+        machine, and the median over the rounds is reported. MLP is left out
+        at batch 1 (seconds per epoch).
         """
         n = self.n0
         X, y = self.data.train(n, dtype)
         epochs = self.epochs_for(n, h, b)
-        make = make_ours(h, b, self.args.seed)
-        ratios, times = [], []
-        for rep in range(repeats):
-            pair = {}
-            for threads in (1, None) if rep % 2 == 0 else (None, 1):
-                gc.collect()
-                with limits(threads):
-                    t0 = time.perf_counter()
-                    make(1 + epochs).fit(X, y)
-                    pair[threads] = time.perf_counter() - t0
-            ratios.append(pair[None] / pair[1])
-            times.append((pair[1], pair[None]))
-        self.thread_pairs[(h, b, dtype)] = dict(
-            h=h,
-            batch=b,
-            dtype=dtype,
-            epochs=1 + epochs,
-            times_1_default_s=times,
-            ratios=ratios,
-            ratio=statistics.median(ratios),
+        makers = {"ours": make_ours(h, b, self.args.seed)}
+        if b > 1:
+            makers["mlp"] = make_mlp(h, b, self.args.seed)
+        units = [(impl, thr) for impl in (*makers, "gemm") for thr in (1, None)]
+        per_round = {}
+        for rep, (impl, thr) in rounds(units, repeats):
+            gc.collect()
+            if impl == "gemm":
+                t, _, _ = run_gemm(X, h, self.data.n_classes, b, epochs, thr)
+            else:
+                (t1, t_more), _, _ = _time_fit(makers[impl], X, y, thr, epochs)
+                t = (t_more - t1) / epochs
+            per_round.setdefault(rep, {})[(impl, thr)] = t
+
+        def med(fn):
+            values = [fn(r) for r in per_round.values()]
+            values = [v for v in values if v is not None]
+            return statistics.median(values) if values else None
+
+        rec = dict(
+            h=h, batch=b, dtype=dtype, epochs=epochs, rounds=list(per_round.values())
         )
+        rec["epoch_s"] = {
+            f"{impl}_{tname(thr)}": med(lambda r, u=(impl, thr): r[u])
+            for impl, thr in units
+        }
+        rec["ours_default_over_1"] = med(
+            lambda r: ratio(r[("ours", None)], r[("ours", 1)])
+        )
+        if "mlp" in makers:
+            rec["mlp_default_over_1"] = med(
+                lambda r: ratio(r[("mlp", None)], r[("mlp", 1)])
+            )
+            rec["ours_over_mlp_default"] = med(
+                lambda r: ratio(r[("ours", None)], r[("mlp", None)])
+            )
+            rec["ours_over_mlp_1"] = med(lambda r: ratio(r[("ours", 1)], r[("mlp", 1)]))
+            rec["gemm_over_mlp_default"] = med(
+                lambda r: ratio(r[("gemm", None)], r[("mlp", None)])
+            )
+        rec["ours_over_gemm_default"] = med(
+            lambda r: ratio(r[("ours", None)], r[("gemm", None)])
+        )
+        rec["rounds"] = [
+            {f"{i}_{tname(t)}": v for (i, t), v in r.items()} for r in rec["rounds"]
+        ]
+        self.thread_pairs[(h, b, dtype)] = rec
 
     def measure_linearity(self, ns, repeats):
         """Ours' microseconds per sample at each ``n``, in tight rounds.
@@ -553,10 +581,14 @@ def make_plan(args):
                 (n0, 300, 10, "float64"),
             ],
         )
-    # the (h, batch) shapes of the threads section: every swept one
-    plan["hb"] = [(30, b) for b in plan["batches"]] + [
+    # the (h, batch) shapes of the threads section: every swept one, and
+    # (quick mode aside) the larger products where threads are meant to pay
+    hb = [(30, b) for b in plan["batches"]] + [
         (h, b) for h in plan["extra_widths"] for b in plan["width_batches"]
     ]
+    if not args.quick:
+        hb += [(30, 32), (100, 32), (300, 32), (100, 1000), (300, 200)]
+    plan["thread_hb"] = sorted(set(hb))
     return plan
 
 
@@ -632,31 +664,48 @@ def section_width(bench, plan, data):
 
 
 def section_threads(bench, plan, data):
+    from sklearn_sgdnet._training import step_threads
+
     n0 = plan["n_headline"]
     repeats = max(bench.args.repeats, 5)
-    for h, b in plan["hb"]:
+    for h, b in plan["thread_hb"]:
         for dt in plan["dtypes"]:
             bench.measure_thread_pairs(h, b, dt, repeats)
     print(
-        f"D. BLAS threads: default-threads time / 1-thread time (n={n0}). 'ours "
-        f"paired': median over {repeats} pairs of back-to-back fits; the other "
-        "columns: ratio of the batch and width sweeps' medians (- where those "
-        "sections did not run)"
+        f"D. BLAS threads (n={n0}; layers [{data.n_features}, h, "
+        f"{data.n_classes}]): ms per epoch, median of {repeats} rounds; each "
+        "round runs ours and MLP on 1 thread and on default threads, and the "
+        "ratios are taken within a round. 'rule' = the BLAS threads ours' rule "
+        "gives the step (sklearn_sgdnet._training.step_threads); 'floor' = the "
+        "bare matrix products of the same epoch (run_gemm)"
     )
     rows = []
-    for h, b in plan["hb"]:
+    for h, b in plan["thread_hb"]:
         for dt in plan["dtypes"]:
-            pair = bench.thread_pairs[(h, b, dt)]
-            cells = [
-                fmt_x(
-                    ratio(
-                        bench.get(n0, h, b, dt, i, None), bench.get(n0, h, b, dt, i, 1)
-                    )
-                )
-                for i in ("ours", "mlp", "gemm")
-            ]
-            rows.append([h, b, dt, fmt_x(pair["ratio"]), *cells])
-    print(table(rows, ["h", "batch", "dtype", "ours paired", "ours", "mlp", "gemm"]))
+            rec = bench.thread_pairs[(h, b, dt)]
+            t = rec["epoch_s"]
+            rows.append(
+                [h, b, dt, step_threads(b, [data.n_features, h, data.n_classes])]
+                + [fmt_ms(t.get(k)) for k in ("ours_1", "ours_default")]
+                + [fmt_ms(t.get(k)) for k in ("mlp_1", "mlp_default")]
+                + [
+                    fmt_x(rec.get(k))
+                    for k in ("ours_default_over_1", "mlp_default_over_1")
+                ]
+                + [
+                    fmt_x(rec.get(k))
+                    for k in ("ours_over_mlp_default", "ours_over_mlp_1")
+                ]
+                + [fmt_ms(t.get("gemm_default"))]
+                + [
+                    fmt_x(rec.get(k))
+                    for k in ("ours_over_gemm_default", "gemm_over_mlp_default")
+                ]
+            )
+    head = ["h", "batch", "dtype", "rule", "ours 1", "ours dflt", "mlp 1", "mlp dflt"]
+    head += ["ours dflt/1", "mlp dflt/1", "ours/mlp dflt", "ours/mlp 1"]
+    head += ["floor dflt", "ours/floor dflt", "floor/mlp dflt"]
+    print(table(rows, head))
     print()
 
 

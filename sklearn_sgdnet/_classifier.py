@@ -1,6 +1,7 @@
 """Layer 3: the estimator. Parameters, validation, fit / partial_fit, predict."""
 
 import copy
+import functools
 import warnings
 from numbers import Integral, Real
 
@@ -30,6 +31,7 @@ from ._training import (
     SGDOptimizer,
     Trainer,
     blas_threads_limit,
+    single_threaded,
 )
 
 try:  # scikit-learn >= 1.9: the callback API (ProgressBar, ScoringMonitor)
@@ -45,6 +47,26 @@ def _has_callbacks(estimator):
     return bool(getattr(estimator, "_skl_callbacks", None)) or hasattr(
         estimator, "_parent_callback_ctx"
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _identity(n, dtype):
+    """An ``n x n`` identity matrix (read-only: shared between calls)."""
+    eye = np.eye(n, dtype=dtype)
+    eye.flags.writeable = False
+    return eye
+
+
+class _NoCallbackHooks:
+    """The hooks of a call that no callback watches: every hook a no-op."""
+
+    __slots__ = ()
+
+    def fit_end(self):
+        pass
+
+
+_NO_CALLBACKS = _NoCallbackHooks()
 
 
 class _CallbackHooks:
@@ -429,6 +451,9 @@ class SGDNetClassifier(
             idx = np.searchsorted(classes, y)
         if len(classes) == 2 and self.cost != "log_likelihood":
             return (idx == 1).astype(dtype)[:, None]
+        if len(idx) <= len(classes):
+            # a small batch (a partial_fit call): rows of the identity
+            return _identity(len(classes), dtype).take(idx, axis=0)
         Y = np.zeros((len(idx), len(classes)), dtype=dtype)
         Y[np.arange(len(idx)), idx] = 1
         return Y
@@ -713,6 +738,9 @@ class SGDNetClassifier(
         return min(self.batch_size, n_samples)
 
     def _layer_sizes(self):
+        trainer = self.__dict__.get("_trainer")
+        if trainer is not None and trainer.coefs is self.coefs_:
+            return trainer.sizes  # a partial_fit stream's: known already
         return [self.coefs_[0].shape[0]] + [W.shape[1] for W in self.coefs_]
 
     def _make_optimizer(self):
@@ -738,7 +766,8 @@ class SGDNetClassifier(
         a call makes its step in place. It is built anew when there is none
         yet (a new stream, or after :meth:`fit`, unpickling or copying), when
         the weights, the optimizer or the cost were replaced, or when a batch
-        has more rows than its workspace. It is never pickled or copied
+        has more rows than its workspace, or when BLAS threads now pay and
+        the trainer's update is the one-thread one. It is never pickled or copied
         (``__getstate__``).
         """
         trainer = self.__dict__.get("_trainer")
@@ -749,6 +778,8 @@ class SGDNetClassifier(
             or trainer.optimizer is not self._optimizer
             or trainer.cost is not COSTS[self.cost]  # set_params between calls
             or trainer.ws.m < m
+            # the fused update (scipy's BLAS) runs only on one thread
+            or (trainer.fused and not single_threaded(m, trainer.sizes))
         ):
             trainer = Trainer(
                 self.coefs_, self.intercepts_, self.cost, self._optimizer, m
@@ -776,7 +807,10 @@ class SGDNetClassifier(
                 idx, counts, sample_weight, X.dtype
             )
             self._class_counts = counts
-        hooks = _CallbackHooks(self, X, y, sample_weight, max_subtasks=0)
+        if _has_callbacks(self):
+            hooks = _CallbackHooks(self, X, y, sample_weight, max_subtasks=0)
+        else:
+            hooks = _NO_CALLBACKS
         trainer = self._stream_trainer(X.shape[0])
         trainer.checkpoint()
         if self.early_stopping:

@@ -19,6 +19,8 @@ attributes; nothing here changes it, except that ``validate_data`` sets
 ``n_features_in_`` and ``feature_names_in_`` when ``reset`` is true.
 """
 
+import math
+
 import numpy as np
 from sklearn import get_config
 from sklearn.utils import assert_all_finite, column_or_1d
@@ -82,6 +84,12 @@ def fast_labels(est, y, n_samples):
         or est._label_binarizer.y_type_.startswith("multilabel")
     ):
         return None
+    k = len(classes)
+    if classes.dtype.kind != "U" and classes[0] == 0 and classes[k - 1] == k - 1:
+        # classes_ is 0 ... k-1 (sorted, unique integers): y is its own index
+        if y.min() < 0 or y.max() >= k:
+            return None  # an unseen label: the generic path raises its error
+        return y, y
     idx = classes.searchsorted(y)
     if not (classes.take(idx, mode="clip") == y).all():
         return None  # an unseen label: the generic path raises its error
@@ -99,7 +107,7 @@ def fast_stream_batch(est, X, y):
         return None
     # a finite sum proves every value finite (a sum that overflows goes the
     # generic way, which accepts it)
-    if not get_config()["assume_finite"] and not np.isfinite(X.sum()):
+    if not get_config()["assume_finite"] and not math.isfinite(X.sum()):
         return None
     labels = fast_labels(est, y, X.shape[0])
     if labels is None:

@@ -95,6 +95,11 @@ class QuadraticCost:
         """Per-example cost from ``|A_L - Y|`` (shape ``(m, n_L)``)."""
         return 0.5 * np.einsum("ij,ij->i", absdiff, absdiff)
 
+    @staticmethod
+    def total_cost(absdiff, Y):
+        """``sum_x C_x`` from a contiguous ``|A_L - Y|``, which it may overwrite."""
+        return 0.5 * float(np.vdot(absdiff, absdiff))
+
 
 class CrossEntropyCost:
     """The book's chapter-3 cost ``C_x = -sum_j [y_j ln a_j + (1-y_j) ln(1-a_j)]``.
@@ -114,6 +119,18 @@ class CrossEntropyCost:
         eps = _EPS.get(absdiff.dtype, 1e-15)
         return -np.log1p(-np.minimum(absdiff, 1.0 - eps)).sum(axis=1)
 
+    @staticmethod
+    def total_cost(absdiff, Y):
+        """``sum_x C_x`` from a contiguous ``|A_L - Y|``, which it may overwrite.
+
+        The same terms as :meth:`example_costs`, computed in place: a
+        :meth:`~sklearn_sgdnet.SGDNetClassifier.partial_fit` call's cost in
+        four numpy calls instead of seven.
+        """
+        eps = _EPS.get(absdiff.dtype, 1e-15)
+        a = np.minimum(absdiff, 1.0 - eps, out=absdiff)
+        return -float(np.log1p(np.negative(a, out=a), out=a).sum())
+
 
 class LogLikelihoodCost:
     """Softmax output with the log-likelihood cost ``C_x = -ln a_y`` (chapter 3).
@@ -132,6 +149,11 @@ class LogLikelihoodCost:
         eps = _EPS.get(absdiff.dtype, 1e-15)
         d_true = np.einsum("ij,ij->i", absdiff, Y)
         return -np.log1p(-np.minimum(d_true, 1.0 - eps))
+
+    @staticmethod
+    def total_cost(absdiff, Y):
+        """``sum_x C_x`` (see :meth:`CrossEntropyCost.total_cost`)."""
+        return float(LogLikelihoodCost.example_costs(absdiff, Y).sum())
 
 
 COSTS = {

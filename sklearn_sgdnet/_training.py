@@ -21,6 +21,7 @@ Nothing here imports scikit-learn; the estimator (``_classifier.py``) handles
 validation and bookkeeping and calls :class:`Trainer`.
 """
 
+import math
 from contextlib import nullcontext
 
 import numpy as np
@@ -43,15 +44,26 @@ from ._network import (
 # BLAS threads
 # --------------------------------------------------------------------------
 
-# Multiply-adds of a step's largest matrix product below which BLAS runs on
-# one thread. A mini-batch step is a chain of small products; a multi-threaded
-# BLAS wakes and synchronises its threads for each one, which costs more than
-# the product itself and, on a busy machine, up to tens of times more (the
-# "thread trap"). On a 2-core machine shared with other work, threads were
-# measured up to 2.4x slower than one thread even at batch 100 x 784 x 300
-# (23.5M multiply-adds), so only larger products (batch 1000 x 784 x 100 and
-# up) are left to the BLAS library's own threading.
-SINGLE_THREAD_BELOW = 2**26
+# When BLAS threads pay. A mini-batch step is a chain of small matrix
+# products; a multi-threaded BLAS wakes and synchronises its threads for each
+# one, which for a small product costs more than the product itself. The rule
+# gives a step's products as many threads as get at least THREAD_SHARE
+# multiply-adds each of the step's largest product, and threads only batches
+# of at least THREADS_MIN_BATCH rows (thinner products do not split well).
+# Measured on a 2-core machine (AMD EPYC, OpenBLAS Haswell kernels, MNIST
+# rows, layers [784, h, 10]; default threads / one thread in paired epochs):
+#   batch 10, h=300 (2.4M multiply-adds): 1.17   batch 32, h=30 (0.75M): 1.13
+#   batch 32, h=100 (2.5M): 0.97                  batch 64, h=30 (1.5M): 0.98
+#   batch 32, h=300 (7.5M): 0.82                  batch 100, h=30 (2.4M): 0.77
+#   batch 200, h=300 (47M): 0.74                  batch 1000, h=100 (78M): 0.64
+# so two threads pay from about 2 x 2**20 multiply-adds and 32 rows. On a
+# machine with more cores the rule keeps each thread's share of the largest
+# product at 2**20 or more: a product of 8M multiply-adds gets 8 threads on a
+# 16-core machine, not 16 (OpenBLAS by itself would use every thread down to
+# 2**18 multiply-adds each). That scaling is a model: it was measured only on
+# 2 cores. bench_epoch.py --sections threads measures it on any machine.
+THREAD_SHARE = 2**20
+THREADS_MIN_BATCH = 32
 
 # Below these sizes no thread limit is set at all: OpenBLAS (the BLAS of
 # numpy's and scipy's wheels) runs a gemm of at most 65536 *
@@ -65,6 +77,16 @@ NO_LIMIT_BELOW = 2**18
 NO_LIMIT_GEMV_BELOW = 9216
 
 _blas_libraries = None
+_NO_LIMIT = nullcontext()  # reusable: entering it does nothing
+
+
+def _blas_controllers():
+    """threadpoolctl's controllers of the loaded BLAS libraries, found once."""
+    global _blas_libraries
+    if _blas_libraries is None:  # inspecting the loaded libraries: ~0.1 ms
+        controller = ThreadpoolController().select(user_api="blas")
+        _blas_libraries = list(controller.lib_controllers)
+    return _blas_libraries
 
 
 def _largest_product(batch_size, layer_sizes):
@@ -73,58 +95,83 @@ def _largest_product(batch_size, layer_sizes):
     return batch_size * max(a * b for a, b in pairs)
 
 
+def _small_for_blas(batch_size, layer_sizes):
+    """Whether BLAS keeps every product of a step on one thread by itself."""
+    return _largest_product(batch_size, layer_sizes) < NO_LIMIT_BELOW and (
+        batch_size * max(layer_sizes[1:]) < NO_LIMIT_GEMV_BELOW
+    )
+
+
+def _available_threads():
+    """The most threads a loaded BLAS library is set to now."""
+    return max((lib.get_num_threads() for lib in _blas_controllers()), default=1)
+
+
+def step_threads(batch_size, layer_sizes, available=None):
+    """The BLAS threads a step's products get: 1 where threads do not pay.
+
+    At most ``available``, the threads BLAS is set to now (read if None, so
+    a ``threadpool_limits`` around the call is honoured), and at most one per
+    :data:`THREAD_SHARE` multiply-adds of the largest product; one below
+    :data:`THREADS_MIN_BATCH` rows.
+    """
+    if batch_size < THREADS_MIN_BATCH:
+        return 1
+    share = _largest_product(batch_size, layer_sizes) // THREAD_SHARE
+    if share < 2:
+        return 1
+    if available is None:
+        available = _available_threads()
+    return max(1, min(available, share))
+
+
 def single_threaded(batch_size, layer_sizes):
-    """Whether a step's largest matrix product is small enough for one thread."""
-    return _largest_product(batch_size, layer_sizes) < SINGLE_THREAD_BELOW
+    """Whether a step's products run on one BLAS thread (see :func:`step_threads`)."""
+    return step_threads(batch_size, layer_sizes) == 1
 
 
-class _OneBlasThread:
-    """Hold the BLAS libraries to one thread inside a ``with`` block.
+class _BlasThreads:
+    """Hold the BLAS libraries to at most ``n`` threads inside a ``with`` block.
 
     threadpoolctl's own ``limit`` inspects and wraps every library on each
     entry, about 20 microseconds: more than a whole ``partial_fit`` step on a
     small batch should cost. This finds the libraries once (as the
     controller it replaces did) and, on each entry, sets only those that run
-    more than one thread, restoring them on exit.
+    more than ``n`` threads, restoring them on exit.
     """
 
-    __slots__ = ("_restore",)
+    __slots__ = ("n", "_restore")
+
+    def __init__(self, n=1):
+        self.n = n
 
     def __enter__(self):
-        global _blas_libraries
-        if _blas_libraries is None:  # inspecting the loaded libraries: ~0.1 ms
-            controller = ThreadpoolController().select(user_api="blas")
-            _blas_libraries = list(controller.lib_controllers)
         restore = []
-        for lib in _blas_libraries:
-            n = lib.get_num_threads()
-            if n != 1:
-                lib.set_num_threads(1)
-                restore.append((lib, n))
+        for lib in _blas_controllers():
+            k = lib.get_num_threads()
+            if k > self.n:
+                lib.set_num_threads(self.n)
+                restore.append((lib, k))
         self._restore = restore
         return self
 
     def __exit__(self, *exc):
-        for lib, n in self._restore:
-            lib.set_num_threads(n)
+        for lib, k in self._restore:
+            lib.set_num_threads(k)
 
 
 def blas_threads_limit(batch_size, layer_sizes):
-    """A context that runs BLAS on one thread when a step's products are small.
+    """A context that gives BLAS the threads of :func:`step_threads`.
 
     Where every product is small enough for BLAS to keep to one thread by
-    itself (:data:`NO_LIMIT_BELOW`, :data:`NO_LIMIT_GEMV_BELOW`), and from
-    :data:`SINGLE_THREAD_BELOW` up, where its threads pay, the context
-    changes nothing.
+    itself (:data:`NO_LIMIT_BELOW`, :data:`NO_LIMIT_GEMV_BELOW`), and where
+    the rule's threads are all that BLAS has, the context changes nothing.
     """
-    largest = _largest_product(batch_size, layer_sizes)
-    if largest >= SINGLE_THREAD_BELOW:
-        return nullcontext()
-    if largest < NO_LIMIT_BELOW and batch_size * max(layer_sizes[1:]) < (
-        NO_LIMIT_GEMV_BELOW
-    ):
-        return nullcontext()
-    return _OneBlasThread()
+    if _small_for_blas(batch_size, layer_sizes):
+        return _NO_LIMIT
+    available = _available_threads()
+    n = step_threads(batch_size, layer_sizes, available)
+    return _NO_LIMIT if n >= available else _BlasThreads(n)
 
 
 # OpenBLAS kernels with which the transposed first-layer product pays. With
@@ -290,7 +337,7 @@ class Trainer:
     """
 
     def __init__(self, coefs, intercepts, cost, optimizer, batch_size):
-        sizes = [coefs[0].shape[0]] + [W.shape[1] for W in coefs]
+        self.sizes = sizes = [coefs[0].shape[0]] + [W.shape[1] for W in coefs]
         self.dtype = coefs[0].dtype
         self.theta = flatten_params(coefs, intercepts)
         self.coefs, self.intercepts = split_params(self.theta, sizes)
@@ -306,8 +353,9 @@ class Trainer:
         # updates each layer inside backprop with one BLAS call per parameter:
         # gemm computes W <- beta W - s A^T Delta in place, which is the
         # book's (1 - eta lmbda / n) W - (eta / m) sum dC_x/dW itself. It uses
-        # scipy's BLAS, so it is kept to the one-thread regime of
-        # blas_threads_limit, where alternating with numpy's BLAS is harmless.
+        # scipy's BLAS, so it is kept to steps that run on one thread (see
+        # step_threads), where alternating with numpy's BLAS is harmless; on
+        # several threads the two libraries' thread pools would fight.
         self.fused = optimizer.velocity is None and single_threaded(batch_size, sizes)
         # The first layer's X_b @ W_1, the largest product of a step, can be
         # computed as written (BLAS sees an n_1 x m result) or as the
@@ -420,6 +468,10 @@ class Trainer:
         large as the training set.
         """
         n = errors.shape[0]
+        if weights is None and order is None and n <= self.ws.m:
+            # one mini-batch (a partial_fit call): in place, in a few calls
+            absdiff = np.abs(errors, out=self.ws.scratch[-1][:n])
+            return self.cost.total_cost(absdiff, Y) / n
         total = 0.0
         for start in range(0, n, chunk_size):
             rows = slice(start, start + chunk_size)
@@ -537,7 +589,7 @@ class Trainer:
         infinite); only when the sum is not finite, which finite parameters
         can cause only by overflowing it, is every entry checked.
         """
-        return bool(np.isfinite(self.theta.sum()) or np.isfinite(self.theta).all())
+        return math.isfinite(self.theta.sum()) or bool(np.isfinite(self.theta).all())
 
     def snapshot(self):
         """A copy of the parameters, for :meth:`restore`."""

@@ -155,7 +155,7 @@ def test_fused_and_optimizer_update_paths_agree(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         fused = SGDNetClassifier(12, **kw).fit(X_digits, y_digits, sample_weight=sw)
-        monkeypatch.setattr(training, "SINGLE_THREAD_BELOW", 0)
+        monkeypatch.setattr(training, "single_threaded", lambda *a: False)
         plain = SGDNetClassifier(12, **kw).fit(X_digits, y_digits, sample_weight=sw)
     for a, b in zip(
         fused.coefs_ + fused.intercepts_, plain.coefs_ + plain.intercepts_, strict=True
@@ -169,36 +169,88 @@ def test_fused_and_optimizer_update_paths_agree(
 # --------------------------------------------------------------------------
 
 
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return [
+        lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"
+    ]
+
+
 @pytest.mark.parametrize(
-    "batch, sizes, limited",
+    "batch, sizes, available, threads, context",
     [
-        (10, [784, 30, 10], False),  # 235,200 multiply-adds: OpenBLAS's own 1 thread
-        (100, [784, 30, 10], True),  # 2.35M: held to one thread
-        (100, [4, 100, 3], True),  # small gemms, but a bias gemv of 10,000
-        (1000, [784, 100, 10], False),  # 78.4M >= 2**26: BLAS's own threads
+        # 235,200 multiply-adds: OpenBLAS keeps it on one thread by itself
+        (10, [784, 30, 10], 2, 1, None),
+        # small gemms, but a bias gemv of 10,000 entries: held to one thread
+        (100, [4, 100, 3], 2, 1, 1),
+        # 2.35M = 2.2 shares, but batch 10 < THREADS_MIN_BATCH
+        (10, [784, 300, 10], 2, 1, 1),
+        # 0.75M, under two shares of 2**20
+        (32, [784, 30, 10], 2, 1, 1),
+        # 2.35M: two shares, both threads, nothing to change
+        (100, [784, 30, 10], 2, 2, None),
+        # 47M: 44 shares, but what BLAS is set to is the limit
+        (200, [784, 300, 10], 2, 2, None),
+        (200, [784, 300, 10], 1, 1, None),
+        # on 16 threads, 2.35M gets 2 and 78.4M all 16
+        (100, [784, 30, 10], 16, 2, 2),
+        (1000, [784, 100, 10], 16, 16, None),
     ],
 )
-def test_blas_threads_limit_rule(batch, sizes, limited):
-    from sklearn_sgdnet._training import _OneBlasThread, blas_threads_limit
+def test_blas_threads_rule(monkeypatch, batch, sizes, available, threads, context):
+    from threadpoolctl import threadpool_limits
 
-    assert isinstance(blas_threads_limit(batch, sizes), _OneBlasThread) is limited
+    from sklearn_sgdnet import _training
+
+    class FakeLibrary:
+        def get_num_threads(self):
+            return available
+
+    monkeypatch.setattr(_training, "_blas_libraries", [FakeLibrary()])
+    assert _training.step_threads(batch, sizes) == threads
+    assert _training.single_threaded(batch, sizes) is (threads == 1)
+    limit = _training.blas_threads_limit(batch, sizes)
+    if context is None:
+        assert not isinstance(limit, _training._BlasThreads)
+    else:
+        assert limit.n == context
+    monkeypatch.setattr(_training, "_blas_libraries", None)
+    # the real libraries: what threadpool_limits sets is what the rule reads
+    with threadpool_limits(limits=1, user_api="blas"):
+        assert _training.step_threads(batch, sizes) == 1
 
 
-def test_one_blas_thread_sets_and_restores_the_threads():
-    from threadpoolctl import threadpool_info, threadpool_limits
+def test_blas_threads_context_sets_and_restores_the_threads():
+    from threadpoolctl import threadpool_limits
 
-    from sklearn_sgdnet._training import _OneBlasThread
-
-    def blas_threads():
-        return [
-            lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"
-        ]
+    from sklearn_sgdnet._training import _BlasThreads
 
     with threadpool_limits(limits=2, user_api="blas"):
-        before = blas_threads()
-        with _OneBlasThread():
-            assert set(blas_threads()) == {1}
-        assert blas_threads() == before
+        before = _blas_threads()
+        with _BlasThreads(1):
+            assert set(_blas_threads()) == {1}
+        assert _blas_threads() == before
+        with _BlasThreads(4):  # never raises the count
+            assert _blas_threads() == before
+        assert _blas_threads() == before
+
+
+def test_a_kept_fused_trainer_is_rebuilt_when_threads_pay(monkeypatch):
+    # a partial_fit stream begun on one thread (the fused update, scipy's
+    # BLAS) must not go on with it once BLAS has threads: numpy's and scipy's
+    # BLAS alternating on several threads is the thread trap
+    from sklearn_sgdnet import _classifier, _training
+
+    X = np.tile(X_digits, (2, 1))[:200]
+    y = np.tile(y_digits, 2)[:200]
+    clf = SGDNetClassifier(200, batch_size=200, random_state=0)
+    clf.partial_fit(X, y, classes=np.unique(y_digits))
+    assert clf._trainer.fused
+    for module in (_classifier, _training):
+        monkeypatch.setattr(module, "single_threaded", lambda *a: False)
+    clf.partial_fit(X, y)
+    assert not clf._trainer.fused
 
 
 def test_the_transposed_first_product_is_chosen_by_the_blas_kernels(monkeypatch):

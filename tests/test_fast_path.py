@@ -218,6 +218,37 @@ def test_fast_path_gives_what_the_generic_path_gives(generic_only, params, call)
     assert_same_outcome(fast, generic)
 
 
+@pytest.mark.parametrize(
+    "classes, labels",
+    [
+        # classes 0 ... k-1: the labels are their own indices
+        ([0, 1, 2], [0, 2, 1, 1, 0, 2, 2, 1, 0, 0]),
+        ([0, 1, 2], [0, 2, -1, 1, 0, 2, 2, 1, 0, 0]),  # negative: unseen
+        ([0, 1, 2], [0, 2, 3, 1, 0, 2, 2, 1, 0, 0]),  # past k - 1: unseen
+        ([0, 1, 2], np.array([0, 2, 1, 1, 0, 2, 2, 1, 0, 0], dtype=np.uint8)),
+        # other integer classes, and strings: found by searchsorted
+        ([3, 5, 9], [3, 9, 5, 5, 3, 9, 9, 5, 3, 3]),
+        ([3, 5, 9], [3, 9, 4, 5, 3, 9, 9, 5, 3, 3]),  # between classes: unseen
+        ([-1, 0, 1], [-1, 1, 0, 0, -1, 1, 1, 0, -1, -1]),
+        (["a", "b", "c"], ["a", "c", "b", "b", "a", "c", "c", "b", "a", "a"]),
+        (["a", "b", "c"], ["a", "c", "z", "b", "a", "c", "c", "b", "a", "a"]),
+    ],
+)
+def test_label_families_on_both_paths(generic_only, classes, labels):
+    classes = np.asarray(classes)
+    first = classes[np.arange(20) % 3]
+
+    def make_model():
+        clf = SGDNetClassifier(hidden_layer_sizes=(5,), random_state=0)
+        clf.partial_fit(X_stream[:20], first, classes=classes)
+        return clf.partial_fit(X_stream[20:40], first)
+
+    fast, generic = both_paths(
+        generic_only, make_model, lambda m: m.partial_fit(BATCH, np.asarray(labels))
+    )
+    assert_same_outcome(fast, generic)
+
+
 def test_the_fast_path_is_taken(monkeypatch):
     # a valid batch of the fitted dtype and width never reaches validate_data
     clf = started()
