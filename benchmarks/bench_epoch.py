@@ -46,6 +46,7 @@ See ``benchmarks/README.md`` for every column.
 """
 
 import argparse
+import contextlib
 import gc
 import os
 import random
@@ -225,6 +226,19 @@ def epoch_and_setup(pairs, epochs):
     epoch = statistics.median((t_more - t1) / epochs for t1, t_more in pairs)
     setup = statistics.median(t1 for t1, _ in pairs) - epoch
     return max(epoch, 0.0), max(setup, 0.0)
+
+
+@contextlib.contextmanager
+def every_thread():
+    """Set ours' thread rule aside: every step gets all of BLAS's threads."""
+    from sklearn_sgdnet import _training
+
+    saved = _training.THREAD_SHARE, _training.THREADS_MIN_BATCH
+    _training.THREAD_SHARE, _training.THREADS_MIN_BATCH = 1, 1
+    try:
+        yield
+    finally:
+        _training.THREAD_SHARE, _training.THREADS_MIN_BATCH = saved
 
 
 def run_ours(X, y, h, b, epochs, threads, seed):
@@ -447,11 +461,17 @@ class Bench:
         if b > 1:
             makers["mlp"] = make_mlp(h, b, self.args.seed)
         units = [(impl, thr) for impl in (*makers, "gemm") for thr in (1, None)]
+        # ours with the rule set aside: every thread BLAS has, at any size
+        units.append(("ours_all", None))
         per_round = {}
         for rep, (impl, thr) in rounds(units, repeats):
             gc.collect()
             if impl == "gemm":
                 t, _, _ = run_gemm(X, h, self.data.n_classes, b, epochs, thr)
+            elif impl == "ours_all":
+                with every_thread():
+                    (t1, t_more), _, _ = _time_fit(makers["ours"], X, y, thr, epochs)
+                t = (t_more - t1) / epochs
             else:
                 (t1, t_more), _, _ = _time_fit(makers[impl], X, y, thr, epochs)
                 t = (t_more - t1) / epochs
@@ -471,6 +491,9 @@ class Bench:
         }
         rec["ours_default_over_1"] = med(
             lambda r: ratio(r[("ours", None)], r[("ours", 1)])
+        )
+        rec["ours_all_threads_over_1"] = med(
+            lambda r: ratio(r[("ours_all", None)], r[("ours", 1)])
         )
         if "mlp" in makers:
             rec["mlp_default_over_1"] = med(
@@ -587,7 +610,7 @@ def make_plan(args):
         (h, b) for h in plan["extra_widths"] for b in plan["width_batches"]
     ]
     if not args.quick:
-        hb += [(30, 32), (100, 32), (300, 32), (100, 1000), (300, 200)]
+        hb += [(30, 32), (30, 64), (100, 32), (300, 32), (100, 1000), (300, 200)]
     plan["thread_hb"] = sorted(set(hb))
     return plan
 
@@ -677,7 +700,8 @@ def section_threads(bench, plan, data):
         "round runs ours and MLP on 1 thread and on default threads, and the "
         "ratios are taken within a round. 'rule' = the BLAS threads ours' rule "
         "gives the step (sklearn_sgdnet._training.step_threads); 'floor' = the "
-        "bare matrix products of the same epoch (run_gemm)"
+        "bare matrix products of the same epoch (run_gemm); 'ours all' = ours "
+        "with the rule set aside, every step on all of BLAS's threads"
     )
     rows = []
     for h, b in plan["thread_hb"]:
@@ -690,7 +714,11 @@ def section_threads(bench, plan, data):
                 + [fmt_ms(t.get(k)) for k in ("mlp_1", "mlp_default")]
                 + [
                     fmt_x(rec.get(k))
-                    for k in ("ours_default_over_1", "mlp_default_over_1")
+                    for k in (
+                        "ours_default_over_1",
+                        "ours_all_threads_over_1",
+                        "mlp_default_over_1",
+                    )
                 ]
                 + [
                     fmt_x(rec.get(k))
@@ -703,7 +731,7 @@ def section_threads(bench, plan, data):
                 ]
             )
     head = ["h", "batch", "dtype", "rule", "ours 1", "ours dflt", "mlp 1", "mlp dflt"]
-    head += ["ours dflt/1", "mlp dflt/1", "ours/mlp dflt", "ours/mlp 1"]
+    head += ["ours dflt/1", "ours all/1", "mlp dflt/1", "ours/mlp dflt", "ours/mlp 1"]
     head += ["floor dflt", "ours/floor dflt", "floor/mlp dflt"]
     print(table(rows, head))
     print()
