@@ -24,6 +24,7 @@ from sklearn.utils.multiclass import (
 )
 
 from . import _inputs
+from . import _xp_network as xpn
 from ._network import ACTIVATIONS, COSTS, init_params, sigmoid
 from ._persistence import VersionStampMixin
 from ._training import (
@@ -33,6 +34,7 @@ from ._training import (
     blas_threads_limit,
     single_threaded,
 )
+from ._xp_training import XpTrainer, convert_state
 
 try:  # scikit-learn >= 1.9: the callback API (ProgressBar, ScoringMonitor)
     from sklearn.callback import CallbackSupportMixin
@@ -99,8 +101,8 @@ class _CallbackHooks:
     def _fitted_attributes(self):
         est = self.estimator
         return {
-            "coefs_": [W.copy() for W in est.coefs_],
-            "intercepts_": [b.copy() for b in est.intercepts_],
+            "coefs_": [_copy(W) for W in est.coefs_],
+            "intercepts_": [_copy(b) for b in est.intercepts_],
             "n_iter_": est.n_iter_,
         }
 
@@ -124,6 +126,12 @@ class _CallbackHooks:
             self.ctx.call_on_fit_task_end(
                 **self._kwargs(), reconstruction_attributes=self._fitted_attributes
             )
+
+
+def _copy(a):
+    """A copy of a NumPy array; other namespaces' arrays are never changed in
+    place by the array API trainer, so they are shared."""
+    return a.copy() if isinstance(a, np.ndarray) else a
 
 
 def _hidden_sizes(hidden_layer_sizes):
@@ -622,8 +630,14 @@ class SGDNetClassifier(
             raise ValueError("Pass both X_val and y_val, or neither.")
 
         X, y = _inputs.validate_Xy(self, X, y, reset=first_call)
+        space = _inputs.namespace_of(X)
+        if fitted and not first_call:
+            _inputs.check_same_namespace(
+                self, X, "partial_fit" if incremental else "fit"
+            )
         y_type = _inputs.check_y_type(self, y)
-        dtype = X.dtype
+        # labels, weights and initial parameters are prepared in NumPy
+        dtype = X.dtype if space is None else space.numpy_dtype
         sample_weight = _inputs.validate_sample_weight(sample_weight, X.shape[0], dtype)
 
         if first_call:
@@ -672,7 +686,7 @@ class SGDNetClassifier(
             self.loss_curve_ = []
             self._optimizer = self._make_optimizer()
             self._stopper, self.stopped_ = None, False
-            self._class_counts = np.zeros(len(self.classes_))
+            self._class_counts = (0,) * len(self.classes_)
         else:
             Y = self._binarize(y, dtype)
 
@@ -687,9 +701,11 @@ class SGDNetClassifier(
                 # the training set's class counts; "balanced" class weights of
                 # a later partial_fit go on from them
                 idx = np.searchsorted(self.classes_, y)
-                self._class_counts = np.bincount(idx, minlength=len(self.classes_))
+                counts = np.bincount(idx, minlength=len(self.classes_))
+                # a tuple: no array attribute outside the input's namespace
+                self._class_counts = tuple(counts.tolist())
                 sample_weight = self._apply_class_weight(
-                    idx, self._class_counts, sample_weight, dtype
+                    idx, counts, sample_weight, dtype
                 )
             batch_size = self._batch_size(X.shape[0])
             with blas_threads_limit(batch_size, self._layer_sizes()):
@@ -737,6 +753,29 @@ class SGDNetClassifier(
             )
         return min(self.batch_size, n_samples)
 
+    def _new_trainer(self, batch_size, X=None):
+        """A trainer for the model's parameters: NumPy's, or the array API's.
+
+        The array API trainer is used when ``X`` (or, without it, the
+        fitted parameters) is an array of another namespace than NumPy's.
+        """
+        space = _inputs.namespace_of(X) if X is not None else None
+        if space is None and not isinstance(self.coefs_[0], np.ndarray):
+            space = _inputs.fitted_namespace(self)
+        if space is None:
+            return Trainer(
+                self.coefs_, self.intercepts_, self.cost, self._optimizer, batch_size
+            )
+        return XpTrainer(
+            self.coefs_,
+            self.intercepts_,
+            self.cost,
+            self._optimizer,
+            batch_size,
+            space.xp,
+            space.device,
+        )
+
     def _layer_sizes(self):
         trainer = self.__dict__.get("_trainer")
         if trainer is not None and trainer.coefs is self.coefs_:
@@ -781,9 +820,7 @@ class SGDNetClassifier(
             # the fused update (scipy's BLAS) runs only on one thread
             or (trainer.fused and not single_threaded(m, trainer.sizes))
         ):
-            trainer = Trainer(
-                self.coefs_, self.intercepts_, self.cost, self._optimizer, m
-            )
+            trainer = self._new_trainer(m)
             self._trainer = trainer
             self.coefs_, self.intercepts_ = trainer.coefs, trainer.intercepts
             # the loss curve is appended to in place from now on: own it
@@ -802,16 +839,19 @@ class SGDNetClassifier(
             # "balanced" in a stream: the class frequencies of all batches so far
             if idx is None:
                 idx = np.searchsorted(self.classes_, y)
-            counts = self._class_counts + np.bincount(idx, minlength=len(self.classes_))
-            sample_weight = self._apply_class_weight(
-                idx, counts, sample_weight, X.dtype
+            counts = np.asarray(self._class_counts) + np.bincount(
+                idx, minlength=len(self.classes_)
             )
-            self._class_counts = counts
+            sample_weight = self._apply_class_weight(
+                idx, counts, sample_weight, Y.dtype
+            )
+            self._class_counts = tuple(counts.tolist())
         if _has_callbacks(self):
             hooks = _CallbackHooks(self, X, y, sample_weight, max_subtasks=0)
         else:
             hooks = _NO_CALLBACKS
         trainer = self._stream_trainer(X.shape[0])
+        Y, sample_weight = trainer.asarray(Y), trainer.asarray(sample_weight)
         trainer.checkpoint()
         if self.early_stopping:
             self._progressive_validation(trainer, X, Y)
@@ -819,7 +859,7 @@ class SGDNetClassifier(
                 hooks.fit_end()
                 trainer.release()
                 return
-        errors = np.empty(Y.shape, dtype=X.dtype)
+        errors = trainer.new_errors(Y.shape)
         stepped = trainer.step(X, Y, sample_weight, errors)
         if not trainer.params_finite():
             raise ValueError(
@@ -895,7 +935,8 @@ class SGDNetClassifier(
                 idx, test_size=self.validation_fraction, random_state=self._rng
             )
         sw = None if sample_weight is None else sample_weight[train]
-        return X[train], y[train], Y[train], sw, X[val], Y[val]
+        X_train, X_val = _inputs.take_rows(X, train), _inputs.take_rows(X, val)
+        return X_train, y[train], Y[train], sw, X_val, Y[val]
 
     def _fit_epochs(self, X, y, Y, sample_weight, X_val, y_val):
         Y_val = None
@@ -904,18 +945,18 @@ class SGDNetClassifier(
                 X, y, Y, sample_weight
             )
         elif X_val is not None:
-            Y_val = self._binarize(y_val, X.dtype)
+            Y_val = self._binarize(y_val, Y.dtype)
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples, warn=True)
         self._optimizer = self._make_optimizer()
         self.__dict__.pop("_trainer", None)  # a stream after this fit builds its own
-        trainer = Trainer(
-            self.coefs_, self.intercepts_, self.cost, self._optimizer, batch_size
-        )
+        trainer = self._new_trainer(batch_size, X)
         # from here on the fitted attributes are views into the trainer's theta
         self.coefs_, self.intercepts_ = trainer.coefs, trainer.intercepts
+        Y, sample_weight = trainer.asarray(Y), trainer.asarray(sample_weight)
+        X_val, Y_val = trainer.asarray(X_val), trainer.asarray(Y_val)
         multilabel = self._is_multilabel()
-        errors = np.empty(Y.shape, dtype=X.dtype)
+        errors = trainer.new_errors(Y.shape)
         stopper = NoImprovementCounter(self.tol)
         monitor_val = Y_val is not None
         self.validation_scores_ = [] if monitor_val else None
@@ -1051,14 +1092,26 @@ class SGDNetClassifier(
             return
         assert_all_finite(X, input_name="X", estimator_name=name)
 
-    def _validated_z(self, X):
+    def _validated_z(self, X, method="predict"):
         """``(z_L, X)`` for an ``X`` to predict on, once validated.
 
         Dense ``X`` is checked for NaN and infinity in :meth:`_output_z`,
-        through its first product, instead of by a separate pass.
+        through its first product, instead of by a separate pass. Arrays of
+        the array API (under ``array_api_dispatch``) are checked by
+        ``validate_data`` and must be where the model is.
         """
-        X, check_finite = _inputs.X_to_predict(self, X)
-        return self._output_z(X, check_finite=check_finite), X
+        space = _inputs.namespace_of(X)
+        if space is None:
+            if "coefs_" in self.__dict__ and not isinstance(self.coefs_[0], np.ndarray):
+                _inputs.check_same_namespace(self, X, method)
+                _inputs.check_dispatch(self)
+            X, check_finite = _inputs.X_to_predict(self, X)
+            return self._output_z(X, check_finite=check_finite), X
+        _inputs.check_is_fitted(self)
+        X = _inputs.validate_data(self, X, reset=False, **_inputs.xp_checks(space.xp))
+        _inputs.check_same_namespace(self, X, method)
+        X = _inputs.prepare_X(self, X, reset=False)
+        return xpn.output_z(space.xp, self.coefs_, self.intercepts_, X), X
 
     def decision_function(self, X):
         """The output layer's weighted input ``z_L = W_L a_{L-1} + b_L``.
@@ -1074,13 +1127,18 @@ class SGDNetClassifier(
             For binary targets, one value per sample, positive for
             ``classes_[1]``.
         """
-        z, _ = self._validated_z(X)
+        z, _ = self._validated_z(X, "decision_function")
         if self.out_activation_ == "softmax" and len(self.classes_) == 2:
             return z[:, 1] - z[:, 0]  # the log-odds of classes_[1]
-        return z.ravel() if z.shape[1] == 1 else z
+        if z.shape[1] == 1:
+            return z[:, 0]
+        return z
 
     def _proba_from_z(self, z, X):
         """Probabilities from ``z_L`` (overwritten) of the validated ``X``."""
+        if not isinstance(z, np.ndarray):
+            xp = _inputs.fitted_namespace(self).xp
+            return xpn.proba_from_z(xp, z, self.out_activation_, self._is_multilabel())
         if self.out_activation_ == "softmax":
             return ACTIVATIONS["softmax"](z, out=z)
         if self.n_outputs_ == 1:
@@ -1119,7 +1177,7 @@ class SGDNetClassifier(
         proba : ndarray of shape (n_samples, n_classes)
             In the dtype the model was trained in.
         """
-        return self._proba_from_z(*self._validated_z(X))
+        return self._proba_from_z(*self._validated_z(X, "predict_proba"))
 
     def predict_log_proba(self, X):
         """The logarithm of :meth:`predict_proba`.
@@ -1134,8 +1192,11 @@ class SGDNetClassifier(
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities.
         """
+        proba = self._proba_from_z(*self._validated_z(X, "predict_log_proba"))
+        if not isinstance(proba, np.ndarray):
+            return _inputs.fitted_namespace(self).xp.log(proba)
         with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+            return np.log(proba)
 
     def predict(self, X):
         """Predict classes: the index of the largest output (``argmax a_L``).
@@ -1150,12 +1211,32 @@ class SGDNetClassifier(
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Predicted labels (an indicator matrix for multilabel targets).
         """
-        z, _ = self._validated_z(X)
+        z, _ = self._validated_z(X, "predict")
+        if not isinstance(z, np.ndarray):
+            return self._xp_predict(z)
         if self._is_multilabel():
             return (z > 0).astype(self.classes_.dtype)
         if self.n_outputs_ == 1:
             return self.classes_[(z[:, 0] > 0).astype(int)]
         return self.classes_[np.argmax(z, axis=1)]
+
+    def _xp_predict(self, z):
+        """:meth:`predict` from an array API ``z_L``, in its namespace and device.
+
+        Labels that the namespace cannot hold (strings) come back in NumPy.
+        """
+        space = _inputs.fitted_namespace(self)
+        xp = space.xp
+        if self._is_multilabel():
+            return xp.astype(z > 0, xp.int64)
+        if self.n_outputs_ == 1:
+            idx = xp.astype(z[:, 0] > 0, xp.int64)
+        else:
+            idx = xp.argmax(z, axis=1)
+        if self.classes_.dtype.kind not in "iub":
+            return self.classes_[_inputs.to_numpy(idx)]
+        classes = xp.asarray(self.classes_, device=space.device)
+        return xp.take(classes, idx, axis=0)
 
     def score(self, X, y, sample_weight=None):
         """Mean accuracy on ``(X, y)``: the fraction of rows predicted right.
@@ -1183,6 +1264,18 @@ class SGDNetClassifier(
             # labels all in classes_, of their kind: accuracy is plain equality
             if _inputs.fast_labels(self, y, X.shape[0]) is not None:
                 return float(np.mean(self.predict(X) == y))
+        if _inputs.namespace_of(X) is not None:
+            # array API input: the accuracy of the predictions, in NumPy
+            from sklearn.metrics import accuracy_score
+
+            y_pred = _inputs.to_numpy(self.predict(X))
+            return float(
+                accuracy_score(
+                    _inputs.to_numpy(y),
+                    y_pred,
+                    sample_weight=_inputs.to_numpy(sample_weight),
+                )
+            )
         return super().score(X, y, sample_weight=sample_weight)
 
     def __getstate__(self):
@@ -1190,14 +1283,25 @@ class SGDNetClassifier(
         if state.pop("_trainer", None) is not None:
             # the stream trainer (and its buffers) stays with this object; a
             # pickle or a copy gets arrays and a loss curve of its own
-            state["coefs_"] = [W.copy() for W in state["coefs_"]]
-            state["intercepts_"] = [b.copy() for b in state["intercepts_"]]
+            state["coefs_"] = [_copy(W) for W in state["coefs_"]]
+            state["intercepts_"] = [_copy(b) for b in state["intercepts_"]]
             state["loss_curve_"] = list(state["loss_curve_"])
         return state
+
+    def __sklearn_array_api_convert__(self, converter):
+        """A copy of the model with its arrays moved by ``converter``.
+
+        What scikit-learn's ``move_estimator_to`` calls: with
+        ``move_estimator_to(model, numpy, "cpu")`` a model trained on a GPU
+        becomes a NumPy model, for serving where there is no torch or no GPU
+        (and for ``skops`` and ONNX export).
+        """
+        return convert_state(self, converter)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = _inputs.array_api_supported()
         # class weights and the softmax output are defined for one label per row
         tags.classifier_tags.multi_label = (
             self.class_weight is None and self.cost != "log_likelihood"

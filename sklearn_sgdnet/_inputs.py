@@ -120,27 +120,171 @@ def fast_stream_batch(est, X, y):
 # --------------------------------------------------------------------------
 
 
+# --------------------------------------------------------------------------
+# The array API (torch, CuPy, array-api-strict under array_api_dispatch)
+# --------------------------------------------------------------------------
+
+
+class Namespace:
+    """The array namespace and device of a non-NumPy input, and its dtype.
+
+    ``numpy_dtype`` is the NumPy dtype of the same kind (the labels, weights
+    and initial parameters are prepared in NumPy on the CPU and moved).
+    """
+
+    def __init__(self, xp, device, dtype):
+        from sklearn.utils._array_api import _matching_numpy_dtype
+
+        self.xp, self.device, self.dtype = xp, device, dtype
+        self.numpy_dtype = np.dtype(_matching_numpy_dtype(_Probe(dtype), xp=xp))
+
+
+class _Probe:
+    """Something with a ``dtype``, for ``_matching_numpy_dtype``."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+
+def array_api_supported():
+    """Whether this scikit-learn has what the array API path needs (1.8+)."""
+    try:
+        from sklearn.utils._array_api import (  # noqa: F401
+            _matching_numpy_dtype,
+            move_to,
+        )
+    except ImportError:  # pragma: no cover - older scikit-learn
+        return False
+    return True
+
+
+def namespace_of(X):
+    """A :class:`Namespace` when ``X`` takes the array API path, else None.
+
+    That is when scikit-learn's ``array_api_dispatch`` is on and ``X`` is an
+    array of another namespace than NumPy's (sparse matrices, lists and
+    DataFrames take the NumPy path).
+    """
+    if isinstance(X, np.ndarray) or not get_config()["array_api_dispatch"]:
+        return None  # the NumPy array first: the fast path's test costs nothing
+    if not hasattr(X, "shape") or hasattr(X, "tocsr") or hasattr(X, "iloc"):
+        return None
+    if not array_api_supported():  # pragma: no cover - older scikit-learn
+        raise ValueError(
+            "SGDNetClassifier supports array_api_dispatch from scikit-learn 1.8 "
+            "on; upgrade scikit-learn, or pass NumPy arrays."
+        )
+    from sklearn.utils._array_api import _is_numpy_namespace, get_namespace_and_device
+
+    xp, _, device = get_namespace_and_device(X)
+    if _is_numpy_namespace(xp):
+        return None
+    return Namespace(xp, device, X.dtype)
+
+
+def fitted_namespace(est):
+    """The :class:`Namespace` the model's parameters live in (None: NumPy)."""
+    W = est.coefs_[0]
+    if isinstance(W, np.ndarray):
+        return None
+    from sklearn.utils._array_api import get_namespace_and_device
+
+    xp, _, device = get_namespace_and_device(W)
+    return Namespace(xp, device, W.dtype)
+
+
+def to_numpy(a):
+    """``a`` as a NumPy array on the CPU (None and NumPy arrays pass through)."""
+    if a is None or isinstance(a, np.ndarray) or not hasattr(a, "shape"):
+        return a
+    if hasattr(a, "tocsr") or hasattr(a, "iloc"):
+        return a
+    from sklearn.utils._array_api import move_to
+
+    return move_to(a, xp=np, device="cpu")
+
+
+def check_same_namespace(est, X, method):
+    """Raise scikit-learn's error when ``X`` is not where the model lives."""
+    from sklearn.utils._array_api import check_same_namespace as check
+
+    class Fitted:  # what check_same_namespace reads: one fitted array
+        pass
+
+    probe = Fitted()
+    probe.coefs_ = est.coefs_[0]
+    Fitted.__name__ = type(est).__name__
+    check(X, probe, attribute="coefs_", method=method)
+
+
+def xp_checks(xp):
+    """``validate_data``'s checks of an array API ``X``: float64 or float32."""
+    return dict(dtype=[xp.float64, xp.float32])
+
+
+def check_dispatch(est):
+    """Raise if a model on another namespace is used without dispatch on."""
+    if not get_config()["array_api_dispatch"]:
+        name = type(est.coefs_[0]).__module__.split(".")[0]
+        raise ValueError(
+            f"This {type(est).__name__} was fitted on {name} arrays, under "
+            "array_api_dispatch. Predict under sklearn.config_context("
+            "array_api_dispatch=True) with arrays of the same namespace and "
+            "device, or move the model to NumPy first: "
+            "sklearn.utils._array_api.move_estimator_to(model, numpy, 'cpu')."
+        )
+
+
 def prepare_X(est, X, reset):
     """CSR for sparse input (mini-batches are row slices); the fitted dtype."""
     if hasattr(X, "tocsr"):
         X = X.tocsr()
     if not reset:
+        space = namespace_of(X)
+        if space is not None:
+            return space.xp.astype(X, est.coefs_[0].dtype, copy=False)
         X = X.astype(est.coefs_[0].dtype, copy=False)
     return X
 
 
 def validate_Xy(est, X, y, reset):
-    """Training ``X`` and ``y`` through scikit-learn's ``validate_data``."""
+    """Training ``X`` and ``y`` through scikit-learn's ``validate_data``.
+
+    Under ``array_api_dispatch``, ``y`` comes to NumPy on the CPU first (the
+    labels are prepared there) and ``X`` keeps its namespace and device.
+    """
+    if get_config()["array_api_dispatch"]:
+        y = to_numpy(y)
+        space = namespace_of(X)
+        if space is not None:
+            X = validate_data(est, X, reset=reset, **xp_checks(space.xp))
+            y = column_or_1d(y, warn=True) if np.ndim(y) <= 1 else np.asarray(y)
+            if y.shape[0] != X.shape[0]:
+                raise ValueError(
+                    "Found input variables with inconsistent numbers of samples: "
+                    f"[{X.shape[0]}, {y.shape[0]}]"
+                )
+            return prepare_X(est, X, reset), y
     X, y = validate_data(est, X, y, multi_output=True, reset=reset, **X_CHECKS)
     if y.ndim == 2 and y.shape[1] == 1:
         y = column_or_1d(y, warn=True)
     return prepare_X(est, X, reset), y
 
 
+def take_rows(X, rows):
+    """The rows ``rows`` (NumPy indices) of ``X``, of any namespace."""
+    space = namespace_of(X)
+    if space is None:
+        return X[rows]
+    return space.xp.take(X, space.xp.asarray(rows, device=space.device), axis=0)
+
+
 def validate_X_val(est, X_val, y_val):
     """``X_val`` and ``y_val`` of :meth:`fit`, checked against the model."""
-    X_val = validate_data(est, X_val, reset=False, **X_CHECKS)
-    y_val = np.asarray(y_val)
+    space = namespace_of(X_val)
+    checks = X_CHECKS if space is None else xp_checks(space.xp)
+    X_val = validate_data(est, X_val, reset=False, **checks)
+    y_val = np.asarray(to_numpy(y_val))
     if y_val.ndim == 2 and y_val.shape[1] == 1:
         y_val = column_or_1d(y_val, warn=True)
     if y_val.shape[0] != X_val.shape[0]:
@@ -173,7 +317,7 @@ def validate_sample_weight(sample_weight, n_samples, dtype):
     """``sample_weight`` as a finite, non-negative, not all-zero vector (or None)."""
     if sample_weight is None:
         return None
-    sample_weight = np.asarray(sample_weight)
+    sample_weight = np.asarray(to_numpy(sample_weight))
     if sample_weight.ndim == 0:
         sample_weight = np.full(n_samples, sample_weight)
     if sample_weight.shape != (n_samples,):

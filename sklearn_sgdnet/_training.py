@@ -372,6 +372,14 @@ class Trainer:
         if self.fused:
             self._gemm, self._gemv = get_blas_funcs(("gemm", "gemv"), dtype=self.dtype)
 
+    def asarray(self, a):
+        """``a`` as the trainer computes with it: NumPy arrays as they are."""
+        return a
+
+    def new_errors(self, shape):
+        """A buffer for a batch's output errors (see :meth:`step`)."""
+        return np.empty(shape, dtype=self.dtype)
+
     def _first_product(self, X, W, out):
         """``out <- X @ W``, computed as ``(W^T X^T)^T`` (see ``__init__``)."""
         m, n_out = out.shape

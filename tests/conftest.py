@@ -28,3 +28,55 @@ def seed_configuration(**params):
         weight_init="large",
         **params,
     )
+
+
+def skip_if_device_missing(check):
+    """Skip an array API check of a torch device that this machine lacks.
+
+    The registry's torch is built with CUDA, and scikit-learn's test helper
+    skips torch on "cuda" only when torch was built without it: on a machine
+    with no GPU those checks would fail with "CUDA driver version is
+    insufficient". So torch devices other than the CPU are skipped here unless
+    torch reports them available (``torch.cuda.is_available()`` and the like).
+    """
+    import functools
+
+    if not isinstance(check, functools.partial):
+        return
+    kw = check.keywords
+    pairs = [(kw.get("array_namespace"), kw.get("device_name"))]
+    for key in ("X_ns_and_device", "other_ns_and_device"):
+        if key in kw:
+            pairs.append((kw[key].xp, kw[key].device))
+    for namespace, device in pairs:
+        if namespace != "torch" or device in (None, "cpu"):
+            continue
+        try:
+            import torch
+        except ImportError:
+            return  # scikit-learn skips torch checks itself
+        backend = {"cuda": torch.cuda, "xpu": getattr(torch, "xpu", None)}.get(device)
+        if device == "mps":
+            available = torch.backends.mps.is_available()
+        else:
+            available = backend is not None and backend.is_available()
+        if not available:
+            pytest.skip(f"torch device {device!r} is not available on this machine")
+
+
+def missing_device_failure(result):
+    """Whether a ``check_estimator`` result failed only for a missing GPU.
+
+    ``check_estimator`` runs the array API checks of every torch device (see
+    :func:`skip_if_device_missing`); without a GPU those of "cuda" fail with
+    torch's "CUDA driver version is insufficient", which says nothing about
+    the estimator.
+    """
+    if not result["check_name"].startswith("check_array_api"):
+        return False
+    try:
+        import torch
+    except ImportError:
+        return False
+    message = repr(result["exception"])
+    return not torch.cuda.is_available() and "CUDA" in message

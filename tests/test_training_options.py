@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import skip_if_device_missing
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.datasets import load_digits, make_classification
@@ -412,6 +413,7 @@ _SW_REASON = (
     },
 )
 def test_checks_with_options(estimator, check):
+    skip_if_device_missing(check)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
