@@ -695,7 +695,7 @@ class SGDNetClassifier(
                 self._partial_step(X, y, Y, sample_weight)
         else:
             if X_val is not None:
-                X_val = _inputs.prepare_X(self, X_val, reset=False)
+                X_val = _inputs.prepare_X(self, X_val, reset=False, dtype=X.dtype)
             self._stopper, self.stopped_ = None, False  # the stream's stopping
             if not y_type.startswith("multilabel"):
                 # the training set's class counts; "balanced" class weights of
@@ -797,7 +797,7 @@ class SGDNetClassifier(
     def _is_multilabel(self):
         return self._label_binarizer.y_type_.startswith("multilabel")
 
-    def _stream_trainer(self, m):
+    def _stream_trainer(self, m, X=None):
         """The :class:`Trainer` of a stream of :meth:`partial_fit` calls.
 
         It is kept between calls, with its workspace, and the fitted
@@ -820,7 +820,7 @@ class SGDNetClassifier(
             # the fused update (scipy's BLAS) runs only on one thread
             or (trainer.fused and not single_threaded(m, trainer.sizes))
         ):
-            trainer = self._new_trainer(m)
+            trainer = self._new_trainer(m, X)
             self._trainer = trainer
             self.coefs_, self.intercepts_ = trainer.coefs, trainer.intercepts
             # the loss curve is appended to in place from now on: own it
@@ -850,7 +850,7 @@ class SGDNetClassifier(
             hooks = _CallbackHooks(self, X, y, sample_weight, max_subtasks=0)
         else:
             hooks = _NO_CALLBACKS
-        trainer = self._stream_trainer(X.shape[0])
+        trainer = self._stream_trainer(X.shape[0], X)
         Y, sample_weight = trainer.asarray(Y), trainer.asarray(sample_weight)
         trainer.checkpoint()
         if self.early_stopping:

@@ -235,15 +235,20 @@ def check_dispatch(est):
         )
 
 
-def prepare_X(est, X, reset):
-    """CSR for sparse input (mini-batches are row slices); the fitted dtype."""
+def prepare_X(est, X, reset, dtype=None):
+    """CSR for sparse input (mini-batches are row slices); the fitted dtype.
+
+    ``dtype``, if given, is the dtype to cast to instead (``X_val`` in
+    :meth:`fit` takes the training set's).
+    """
     if hasattr(X, "tocsr"):
         X = X.tocsr()
     if not reset:
+        dtype = est.coefs_[0].dtype if dtype is None else dtype
         space = namespace_of(X)
         if space is not None:
-            return space.xp.astype(X, est.coefs_[0].dtype, copy=False)
-        X = X.astype(est.coefs_[0].dtype, copy=False)
+            return space.xp.astype(X, dtype, copy=False)
+        X = X.astype(dtype, copy=False)
     return X
 
 
