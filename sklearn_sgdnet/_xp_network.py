@@ -13,6 +13,7 @@ results, which a GPU does cheaply.
 nothing loops over examples.
 """
 
+import functools
 import math
 
 # the clip of |a - y| below 1 that keeps ln(1 - |a - y|) finite, by dtype size
@@ -23,8 +24,35 @@ def _eps(xp, A):
     return _EPS.get(xp.finfo(A.dtype).bits // 8, 1e-15)
 
 
+def _torch_sigmoid():
+    import torch
+
+    return torch.sigmoid
+
+
+def _cupy_sigmoid():
+    from cupyx.scipy.special import expit
+
+    return expit
+
+
+# namespaces with a sigmoid kernel of their own: one pass over the array
+# instead of the standard's seven (at batch 10,000 x 1,000 hidden neurons on
+# the CPU the generic sigmoid made an epoch 1.4x the hand-written torch loop's)
+NATIVE_SIGMOIDS = {"torch": _torch_sigmoid, "cupy": _cupy_sigmoid}
+
+
+@functools.lru_cache(maxsize=8)
+def _sigmoid_for(namespace_name):
+    make = NATIVE_SIGMOIDS.get(namespace_name.rsplit(".", 1)[-1])
+    return None if make is None else make()
+
+
 def sigmoid(xp, Z):
     """``1 / (1 + exp(-z))``, computed without overflow for large ``|z|``."""
+    native = _sigmoid_for(xp.__name__)
+    if native is not None:
+        return native(Z)
     # exp(-|z|) never overflows; sigma(z) = 1 / (1 + e) for z >= 0 and
     # e / (1 + e) for z < 0, with e = exp(-|z|)
     e = xp.exp(-xp.abs(Z))

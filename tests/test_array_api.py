@@ -280,3 +280,17 @@ def test_the_numpy_path_is_unchanged_under_dispatch():
         clf.partial_fit(X_digits[20:40], y_digits[20:40])
     assert isinstance(clf._trainer, Trainer)
     assert isinstance(clf.coefs_[0], np.ndarray)
+
+
+@pytest.mark.parametrize("xp", NAMESPACES)
+def test_callbacks_report_the_epochs(xp):
+    callback = pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
+    monitor = callback.ScoringMonitor(scoring="accuracy")
+    clf = SGDNetClassifier(10, max_iter=3, n_iter_no_change=np.inf, random_state=0)
+    clf.set_callbacks(monitor)
+    with config_context(array_api_dispatch=True):
+        clf.fit(to_xp(xp, X_digits), to_xp(xp, y_digits))
+        score = clf.score(to_xp(xp, X_digits), to_xp(xp, y_digits))
+    rows = [r for r in monitor.get_logs().data if r["task_name"] == "epoch"]
+    assert len(rows) == 3
+    assert rows[-1]["accuracy"] == pytest.approx(score)

@@ -30,6 +30,14 @@ def test_readme_has_python_examples():
     assert all(block.strip() for block in blocks)
 
 
+def _torch_dispatch():
+    """Whether the README's torch example can run: torch, SCIPY_ARRAY_API=1."""
+    import os
+    from importlib.util import find_spec
+
+    return find_spec("torch") is not None and os.environ.get("SCIPY_ARRAY_API") == "1"
+
+
 @pytest.fixture
 def readme_namespace(tmp_path, monkeypatch):
     """The namespace left by running every README block in order."""
@@ -39,6 +47,8 @@ def readme_namespace(tmp_path, monkeypatch):
         # no README example emits a warning (a ConvergenceWarning included)
         warnings.simplefilter("error")
         for i, block in enumerate(_python_blocks()):
+            if "import torch" in block and not _torch_dispatch():
+                continue  # the array-api extra's example (see _torch_dispatch)
             code = compile(block, f"README.md (python block {i})", "exec")
             exec(code, namespace)
     return namespace
@@ -47,6 +57,13 @@ def readme_namespace(tmp_path, monkeypatch):
 def test_readme_examples_run_and_hold(readme_namespace, tmp_path):
     ns = readme_namespace
     X_test, y_test = ns["X_test"], ns["y_test"]
+
+    if _torch_dispatch():  # the array-api example trained on torch tensors
+        from sklearn.utils._array_api import move_estimator_to
+
+        gpu_clf = ns["gpu_clf"]
+        assert type(gpu_clf.coefs_[0]).__module__.startswith("torch")
+        assert move_estimator_to(gpu_clf, np, "cpu").score(X_test, y_test) > 0.95
 
     # quick start: a fitted network that has learned the digits
     clf = ns["clf"]
