@@ -610,7 +610,8 @@ def make_plan(args):
         (h, b) for h in plan["extra_widths"] for b in plan["width_batches"]
     ]
     if not args.quick:
-        hb += [(30, 32), (30, 64), (100, 32), (300, 32), (100, 1000), (300, 200)]
+        hb += [(30, 32), (30, 64), (100, 32), (100, 64), (300, 32), (300, 64)]
+        hb += [(100, 1000), (300, 200)]
     plan["thread_hb"] = sorted(set(hb))
     return plan
 

@@ -51,19 +51,24 @@ from ._network import (
 # multiply-adds each of the step's largest product, and threads only batches
 # of at least THREADS_MIN_BATCH rows (thinner products do not split well).
 # Measured on a 2-core machine (AMD EPYC, OpenBLAS Haswell kernels, MNIST
-# rows, layers [784, h, 10]; default threads / one thread in paired epochs):
-#   batch 10, h=300 (2.4M multiply-adds): 1.17   batch 32, h=30 (0.75M): 1.13
-#   batch 32, h=100 (2.5M): 0.97                  batch 64, h=30 (1.5M): 0.98
-#   batch 32, h=300 (7.5M): 0.82                  batch 100, h=30 (2.4M): 0.77
-#   batch 200, h=300 (47M): 0.74                  batch 1000, h=100 (78M): 0.64
-# so two threads pay from about 2 x 2**20 multiply-adds and 32 rows. On a
-# machine with more cores the rule keeps each thread's share of the largest
-# product at 2**20 or more: a product of 8M multiply-adds gets 8 threads on a
-# 16-core machine, not 16 (OpenBLAS by itself would use every thread down to
-# 2**18 multiply-adds each). That scaling is a model: it was measured only on
-# 2 cores. bench_epoch.py --sections threads measures it on any machine.
+# rows, layers [784, h, 10]): every step on both threads, over one thread, in
+# paired epochs (bench_epoch.py --sections threads, column "ours all/1";
+# float64 / float32):
+#   batch 10:   h=30 1.09 / 1.15, h=100 2.34 / 1.45, h=300 0.98 / 0.99
+#   batch 32:   h=30 1.45 / 0.93, h=100 0.86 / 1.45, h=300 0.78 / 1.04
+#   batch 64:   h=30 0.72 / 1.02, h=100 0.91 / 0.79, h=300 0.90 / 1.13
+#   batch 100:  0.78-0.82 at h=30, 100 and 300
+#   batch 200+: 0.68-0.85
+# so threads lose below 32 rows, are a coin toss at 32, mostly pay at 64 and
+# always from 100 rows; that run's pairs of identical one-thread code came
+# out as far apart as 1.29, which bounds what one figure says. On a machine
+# with more cores the rule keeps each thread's share of the largest product
+# at 2**20 or more: a product of 8M multiply-adds gets 8 threads on a 16-core
+# machine, not 16 (OpenBLAS by itself would use every thread down to 2**18
+# multiply-adds each). That scaling is a model: it was measured only on 2
+# cores. bench_epoch.py --sections threads measures it on any machine.
 THREAD_SHARE = 2**20
-THREADS_MIN_BATCH = 32
+THREADS_MIN_BATCH = 64
 
 # Below these sizes no thread limit is set at all: OpenBLAS (the BLAS of
 # numpy's and scipy's wheels) runs a gemm of at most 65536 *
