@@ -294,3 +294,27 @@ def test_callbacks_report_the_epochs(xp):
     rows = [r for r in monitor.get_logs().data if r["task_name"] == "epoch"]
     assert len(rows) == 3
     assert rows[-1]["accuracy"] == pytest.approx(score)
+
+
+def test_the_numpy_model_exports_to_onnx():
+    torch = pytest.importorskip("torch")
+    skl2onnx = pytest.importorskip("skl2onnx")
+    ort = pytest.importorskip("onnxruntime")
+    from sklearn.utils._array_api import move_estimator_to
+
+    from sklearn_sgdnet import register_onnx_converter
+
+    register_onnx_converter()
+    X32 = X_digits.astype(np.float32)
+    with config_context(array_api_dispatch=True), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        got = SGDNetClassifier(random_state=0, max_iter=2).fit(
+            torch.asarray(X32), torch.asarray(y_digits)
+        )
+    served = move_estimator_to(got, np, "cpu")
+    onx = skl2onnx.to_onnx(served, X32[:1])
+    sess = ort.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    labels = sess.run(None, {sess.get_inputs()[0].name: X32})[0]
+    assert_array_equal(labels, served.predict(X32))
