@@ -3,14 +3,19 @@
 The package is laid out in four layers:
 
 - ``_network.py``: the network's mathematics on one batch (activations, costs,
-  initialisation, forward and backward passes);
-- ``_training.py``: the update rule, mini-batches, epochs and stopping;
-- ``_classifier.py``: the scikit-learn estimator :class:`SGDNetClassifier`;
-- glue: ``_persistence.py`` (version stamps on pickling) and ``_onnx.py``
-  (a skl2onnx converter, registered on demand).
+  initialisation, forward and backward passes), and ``_xp_network.py``, the
+  same on any array API namespace (torch, CuPy);
+- ``_training.py``: the update rule, mini-batches, epochs and stopping, and
+  ``_xp_training.py``, its array API counterpart;
+- ``_classifier.py``: the scikit-learn estimator :class:`SGDNetClassifier`,
+  with its input checks in ``_inputs.py``;
+- glue: ``_persistence.py`` (version stamps on pickling), ``_onnx.py``
+  (a skl2onnx converter, registered on demand) and ``_network2.py`` (the
+  JSON files of the book's ``network2.py``).
 """
 
 from ._classifier import SGDNetClassifier
+from ._network2 import load_network2, save_network2
 from ._onnx import register_onnx_converter  # imports skl2onnx only when called
 from ._persistence import InconsistentVersionWarning
 
@@ -20,5 +25,7 @@ __all__ = [
     "InconsistentVersionWarning",
     "SGDNetClassifier",
     "__version__",
+    "load_network2",
     "register_onnx_converter",
+    "save_network2",
 ]
