@@ -230,6 +230,17 @@ class SGDNetClassifier(
         This is not :class:`~sklearn.neural_network.MLPClassifier`'s
         ``alpha``, which is divided by the mini-batch size: its ``alpha=a``
         with ``batch_size=m`` decays the weights like ``alpha=a / m`` here.
+        With ``l1_ratio``, ``alpha`` is the strength of the elastic-net
+        penalty instead.
+
+    l1_ratio : float, default=0.0
+        The L1 share of the penalty, as :class:`~sklearn.linear_model.SGDClassifier`
+        spells it: ``alpha * (l1_ratio * sum |W| + (1 - l1_ratio) / 2 * sum
+        ||W||^2)``, over the weights only. ``l1_ratio=1`` is the book's L1
+        regularisation (chapter 3): each step is ``w <- w - eta * alpha *
+        sgn(w) - eta * mean_x dC_x/dw``, which shrinks every weight by a
+        constant amount and drives small weights to zero, where L2 shrinks
+        them in proportion to their size. 0 (the default) is plain L2.
 
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
         The schedule of the learning rate, with
@@ -382,6 +393,7 @@ class SGDNetClassifier(
         ],
         "verbose": ["verbose"],
         "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
@@ -408,6 +420,7 @@ class SGDNetClassifier(
         n_iter_no_change=5,
         verbose=False,
         alpha=0.0,
+        l1_ratio=0.0,
         learning_rate="constant",
         power_t=0.5,
         momentum=0.0,
@@ -430,6 +443,7 @@ class SGDNetClassifier(
         self.n_iter_no_change = n_iter_no_change
         self.verbose = verbose
         self.alpha = alpha
+        self.l1_ratio = l1_ratio
         self.learning_rate = learning_rate
         self.power_t = power_t
         self.momentum = momentum
@@ -792,6 +806,7 @@ class SGDNetClassifier(
             nesterov=self.nesterovs_momentum,
             power_t=self.power_t,
             alpha=self.alpha,
+            l1_ratio=self.l1_ratio,
         )
 
     def _is_multilabel(self):
@@ -869,7 +884,7 @@ class SGDNetClassifier(
             )
         weights = sample_weight if stepped else None
         self.loss_ = trainer.mean_cost(errors, Y, weights) + trainer.l2_penalty(
-            self.alpha
+            self.alpha, self.l1_ratio
         )
         self.loss_curve_.append(self.loss_)  # partial_fit truncates it on failure
         self.n_iter_ += 1
@@ -985,7 +1000,7 @@ class SGDNetClassifier(
                     stacklevel=3,
                 )
                 break
-            penalty = trainer.l2_penalty(self.alpha)
+            penalty = trainer.l2_penalty(self.alpha, self.l1_ratio)
             self.loss_ = loss + penalty
             self.loss_curve_.append(self.loss_)
             self.n_iter_ += 1

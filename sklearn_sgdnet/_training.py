@@ -222,6 +222,9 @@ class SGDOptimizer:
     - ``alpha`` (L2): ``W <- (1 - eta * alpha) W - eta * mean_x dC_x/dW``, the
       book's weight decay with ``alpha = lmbda / n``. Biases are not decayed:
       only the first ``n_weights`` entries of ``theta`` are.
+    - ``l1_ratio``: the elastic net, ``alpha * (l1_ratio |W| + (1 - l1_ratio)
+      / 2 ||W||^2)``; its L1 part adds ``eta * alpha * l1_ratio * sgn(W)``
+      (of the weights before the step) to the step, the book's L1 rule.
     - ``momentum`` ``mu``: ``v <- mu v - eta g``; ``theta <- theta + v`` (or,
       with Nesterov's variant, ``theta <- theta + mu v - eta g``), as in
       scikit-learn's ``SGDOptimizer``.
@@ -247,6 +250,7 @@ class SGDOptimizer:
         nesterov=True,
         power_t=0.5,
         alpha=0.0,
+        l1_ratio=0.0,
     ):
         self.n_weights = n_weights
         self.learning_rate_init = learning_rate_init
@@ -256,6 +260,7 @@ class SGDOptimizer:
         self.nesterov = nesterov
         self.power_t = power_t
         self.alpha = alpha
+        self.l1_ratio = l1_ratio
         self.velocity = np.zeros(n_params) if momentum > 0 else None
 
     def update_params(self, theta, step):
@@ -265,8 +270,15 @@ class SGDOptimizer:
         of the cost (backpropagation produced it already scaled); it is used
         as scratch space.
         """
-        decay = self.learning_rate * self.alpha
+        l1_ratio = getattr(self, "l1_ratio", 0.0)  # (older pickles)
+        decay = self.learning_rate * (self.alpha * (1.0 - l1_ratio))
         weights = theta[: self.n_weights]
+        if l1_ratio and self.alpha:
+            # the L1 term's gradient alpha * l1_ratio * sgn(W), at the weights
+            # before the step, joins the step
+            step[: self.n_weights] += (
+                self.learning_rate * self.alpha * l1_ratio
+            ) * np.sign(weights)
         if self.velocity is None:
             if decay:
                 weights *= 1.0 - decay
@@ -361,7 +373,11 @@ class Trainer:
         # scipy's BLAS, so it is kept to steps that run on one thread (see
         # step_threads), where alternating with numpy's BLAS is harmless; on
         # several threads the two libraries' thread pools would fight.
-        self.fused = optimizer.velocity is None and single_threaded(batch_size, sizes)
+        self.fused = (
+            optimizer.velocity is None
+            and not (optimizer.alpha and getattr(optimizer, "l1_ratio", 0.0))
+            and single_threaded(batch_size, sizes)
+        )
         # The first layer's X_b @ W_1, the largest product of a step, can be
         # computed as written (BLAS sees an n_1 x m result) or as the
         # transpose (W_1^T X_b^T, an m x n_1 result, then copied back); see
@@ -612,11 +628,19 @@ class Trainer:
         """Put the parameters of a :meth:`snapshot` back, in place."""
         self.theta[...] = snapshot
 
-    def l2_penalty(self, alpha):
-        """``alpha / 2 * sum ||W||^2`` over the weights (not the biases)."""
+    def l2_penalty(self, alpha, l1_ratio=0.0):
+        """``alpha / 2 * sum ||W||^2`` over the weights (not the biases).
+
+        With ``l1_ratio``, the elastic net ``alpha * (l1_ratio * sum |W| +
+        (1 - l1_ratio) / 2 * sum ||W||^2)``.
+        """
         if not alpha:
             return 0.0
-        return 0.5 * alpha * float(sum(np.vdot(W, W) for W in self.coefs))
+        if not l1_ratio:
+            return 0.5 * alpha * float(sum(np.vdot(W, W) for W in self.coefs))
+        l2 = float(sum(np.vdot(W, W) for W in self.coefs))
+        l1 = float(sum(np.abs(W).sum() for W in self.coefs))
+        return alpha * (l1_ratio * l1 + 0.5 * (1.0 - l1_ratio) * l2)
 
 
 class NoImprovementCounter:

@@ -143,10 +143,17 @@ class XpTrainer:
     def _apply(self, coef_steps, intercept_steps):
         """``theta <- theta - step`` (with decay and momentum), per parameter."""
         opt = self.optimizer
-        decay = opt.learning_rate * opt.alpha
+        xp = self.xp
+        l1_ratio = getattr(opt, "l1_ratio", 0.0)
+        decay = opt.learning_rate * (opt.alpha * (1.0 - l1_ratio))
         n = len(self.coefs)
         params = [*self.coefs, *self.intercepts]
         steps = [*coef_steps, *intercept_steps]
+        if l1_ratio and opt.alpha:
+            # the book's L1 term eta * alpha * l1_ratio * sgn(w), before the step
+            c = opt.learning_rate * opt.alpha * l1_ratio
+            pairs = zip(steps[:n], params[:n], strict=True)
+            steps[:n] = [s + c * xp.sign(p) for s, p in pairs]
         if opt.velocity is None:
             new = []
             for k, (p, s) in enumerate(zip(params, steps, strict=True)):
@@ -221,11 +228,15 @@ class XpTrainer:
             correct = xp.argmax(A, axis=1) == xp.argmax(Y, axis=1)
         return cost, int(xp.sum(xp.astype(correct, xp.int64)))
 
-    def l2_penalty(self, alpha):
-        """``alpha / 2 * sum ||W||^2`` over the weights (not the biases)."""
+    def l2_penalty(self, alpha, l1_ratio=0.0):
+        """The penalty over the weights (see the numpy trainer's)."""
         if not alpha:
             return 0.0
-        return 0.5 * alpha * sum(xpn.squared_norm(self.xp, W) for W in self.coefs)
+        l2 = sum(xpn.squared_norm(self.xp, W) for W in self.coefs)
+        if not l1_ratio:
+            return 0.5 * alpha * l2
+        l1 = sum(float(self.xp.sum(self.xp.abs(W))) for W in self.coefs)
+        return alpha * (l1_ratio * l1 + 0.5 * (1.0 - l1_ratio) * l2)
 
     # ------------------------------------------------------------------
     # checkpoints

@@ -108,8 +108,16 @@ def test_two_epochs_equal_the_numpy_path(xp):
         dict(momentum=0.9, learning_rate_init=0.1, batch_size=50),
         dict(learning_rate="invscaling", batch_size="auto"),
         dict(class_weight="balanced", batch_size=100),
+        dict(alpha=1e-3, l1_ratio=0.5, batch_size=50),
     ],
-    ids=["quadratic+L2", "log_likelihood", "momentum", "invscaling", "class_weight"],
+    ids=[
+        "quadratic+L2",
+        "log_likelihood",
+        "momentum",
+        "invscaling",
+        "class_weight",
+        "elastic net",
+    ],
 )
 def test_options_equal_the_numpy_path(xp, params):
     ref, got = fit_both(xp, dict(max_iter=2, n_iter_no_change=np.inf, **params))

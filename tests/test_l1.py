@@ -1,0 +1,109 @@
+"""L1 and the elastic net (``l1_ratio``): one step pinned to the book's rule.
+
+The reference step is computed here independently, one example at a time
+with the book's backpropagation (``network2.py``'s ``backprop`` for the
+cross-entropy cost), and the rule of chapter 3:
+``w <- w - eta * alpha * (l1_ratio * sgn(w) + (1 - l1_ratio) * w) - eta * mean
+gradient``, biases unpenalised.
+"""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.datasets import load_digits
+
+from sklearn_sgdnet import SGDNetClassifier
+
+X_digits, y_digits = load_digits(return_X_y=True)
+X_digits = X_digits / 16.0
+CLASSES = np.arange(10)
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def book_step(weights, biases, X, y, eta, alpha, l1_ratio):
+    """One mini-batch step, per example, in the book's layout (w^l: n_l x n_{l-1})."""
+    grad_w = [np.zeros_like(w) for w in weights]
+    grad_b = [np.zeros_like(b) for b in biases]
+    for x, label in zip(X, y, strict=True):
+        a, acts = x.reshape(-1, 1), [x.reshape(-1, 1)]
+        for w, b in zip(weights, biases, strict=True):
+            a = _sigmoid(w @ a + b)
+            acts.append(a)
+        target = np.zeros((10, 1))
+        target[label] = 1.0
+        delta = acts[-1] - target  # cross-entropy: no sigma' factor
+        grad_w[-1] += delta @ acts[-2].T
+        grad_b[-1] += delta
+        for layer in range(2, len(weights) + 1):
+            sp = acts[-layer] * (1 - acts[-layer])
+            delta = (weights[-layer + 1].T @ delta) * sp
+            grad_w[-layer] += delta @ acts[-layer - 1].T
+            grad_b[-layer] += delta
+    m = len(X)
+    new_w = [
+        w - eta * alpha * (l1_ratio * np.sign(w) + (1 - l1_ratio) * w) - (eta / m) * gw
+        for w, gw in zip(weights, grad_w, strict=True)
+    ]
+    new_b = [b - (eta / m) * gb for b, gb in zip(biases, grad_b, strict=True)]
+    return new_w, new_b
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.3])
+@pytest.mark.parametrize("momentum", [0.0])
+def test_one_partial_fit_step_is_the_books_rule(l1_ratio, momentum):
+    eta, alpha = 0.5, 0.01
+    clf = SGDNetClassifier(
+        (20, 15),
+        learning_rate_init=eta,
+        alpha=alpha,
+        l1_ratio=l1_ratio,
+        momentum=momentum,
+        random_state=0,
+    )
+    clf.partial_fit(X_digits[:30], y_digits[:30], classes=CLASSES)  # a first step
+    weights = [W.T.copy() for W in clf.coefs_]
+    biases = [b.reshape(-1, 1).copy() for b in clf.intercepts_]
+    Xb, yb = X_digits[30:40], y_digits[30:40]
+    clf.partial_fit(Xb, yb)
+    exp_w, exp_b = book_step(weights, biases, Xb, yb, eta, alpha, l1_ratio)
+    for W, w in zip(clf.coefs_, exp_w, strict=True):
+        assert_allclose(W.T, w, rtol=0, atol=1e-10)
+    for b, eb in zip(clf.intercepts_, exp_b, strict=True):
+        assert_allclose(b, eb.ravel(), rtol=0, atol=1e-10)
+
+
+def test_l1_ratio_zero_is_l2_bit_for_bit():
+    kw = dict(alpha=1e-3, max_iter=2, n_iter_no_change=np.inf, random_state=0)
+    a = SGDNetClassifier(10, **kw).fit(X_digits, y_digits)
+    b = SGDNetClassifier(10, l1_ratio=0.0, **kw).fit(X_digits, y_digits)
+    for p, q in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
+        assert np.array_equal(p, q)
+    assert a.loss_curve_ == b.loss_curve_
+
+
+def test_l1_drives_weights_to_zero_and_its_penalty_is_in_the_loss():
+    kw = dict(max_iter=5, n_iter_no_change=np.inf, random_state=0)
+    l2 = SGDNetClassifier(10, alpha=1e-3, **kw).fit(X_digits, y_digits)
+    l1 = SGDNetClassifier(10, alpha=1e-3, l1_ratio=1.0, **kw).fit(X_digits, y_digits)
+    small = [float(np.mean(np.abs(m.coefs_[0]) < 1e-3)) for m in (l2, l1)]
+    assert small[1] > small[0] + 0.1
+    # the last loss holds alpha * sum |W| (recomputed from the fitted weights)
+    l1_term = 1e-3 * sum(np.abs(W).sum() for W in l1.coefs_)
+    assert l1.loss_curve_[-1] > l1_term > 0
+
+
+def test_l1_with_momentum_runs_and_learns():
+    clf = SGDNetClassifier(
+        20,
+        alpha=1e-4,
+        l1_ratio=0.5,
+        momentum=0.9,
+        learning_rate_init=0.1,
+        max_iter=10,
+        n_iter_no_change=np.inf,
+        random_state=0,
+    ).fit(X_digits, y_digits)
+    assert clf.score(X_digits, y_digits) > 0.9
