@@ -11,10 +11,12 @@ The package is laid out in four layers:
   with its input checks in ``_inputs.py``;
 - glue: ``_persistence.py`` (version stamps on pickling), ``_onnx.py``
   (a skl2onnx converter, registered on demand) and ``_network2.py`` (the
-  JSON files of the book's ``network2.py``).
+  JSON files of the book's ``network2.py``) and ``_diagnostics.py``
+  (chapter 5's speed of learning of a fitted model).
 """
 
 from ._classifier import SGDNetClassifier
+from ._diagnostics import learning_speed
 from ._network2 import load_network2, save_network2
 from ._onnx import register_onnx_converter  # imports skl2onnx only when called
 from ._persistence import InconsistentVersionWarning
@@ -25,6 +27,7 @@ __all__ = [
     "InconsistentVersionWarning",
     "SGDNetClassifier",
     "__version__",
+    "learning_speed",
     "load_network2",
     "register_onnx_converter",
     "save_network2",

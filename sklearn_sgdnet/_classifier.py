@@ -282,6 +282,13 @@ class SGDNetClassifier(
         ``training_scores_`` (one extra forward pass over the training set per
         epoch). The training cost is always recorded, in ``loss_curve_``.
 
+    monitor_learning_speed : bool, default=False
+        Record chapter 5's speed of learning of each hidden layer in
+        ``learning_speed_``, and the fraction of its saturated units in
+        ``saturated_fraction_``, at initialisation and after each epoch of
+        :meth:`fit` (one extra forward and backward pass over the training set
+        per epoch; see :func:`~sklearn_sgdnet.learning_speed`).
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -335,6 +342,17 @@ class SGDNetClassifier(
     training_scores_ : list of float or None
         Training accuracy after each epoch, with
         ``monitor_training_accuracy=True``.
+
+    learning_speed_ : ndarray of shape (n_epochs + 1, n_hidden_layers) or None
+        With ``monitor_learning_speed=True``: ``||(1/n) sum_x dC_x/db^l||``
+        over the training set for each hidden layer ``l``; row 0 at
+        initialisation, row ``k`` after epoch ``k`` of the last :meth:`fit`
+        (``n_epochs`` is its ``n_iter_``).
+
+    saturated_fraction_ : ndarray of shape (n_epochs + 1, n_hidden_layers) or None
+        With ``monitor_learning_speed=True``: the fraction of each hidden
+        layer's activations over the training set below 0.01 or above 0.99,
+        at the same times.
 
     best_validation_score_ : float or None
         The best validation accuracy, with ``early_stopping=True``.
@@ -403,6 +421,7 @@ class SGDNetClassifier(
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "warm_start": ["boolean"],
         "monitor_training_accuracy": ["boolean"],
+        "monitor_learning_speed": ["boolean"],
     }
 
     def __init__(
@@ -430,6 +449,7 @@ class SGDNetClassifier(
         validation_fraction=0.1,
         warm_start=False,
         monitor_training_accuracy=False,
+        monitor_learning_speed=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cost = cost
@@ -453,6 +473,7 @@ class SGDNetClassifier(
         self.validation_fraction = validation_fraction
         self.warm_start = warm_start
         self.monitor_training_accuracy = monitor_training_accuracy
+        self.monitor_learning_speed = monitor_learning_speed
 
     # ------------------------------------------------------------------
     # validation
@@ -790,6 +811,19 @@ class SGDNetClassifier(
             space.device,
         )
 
+    def _learning_speed(self, trainer, X, Y):
+        """``(speeds, saturated)`` of the hidden layers now (see ``_network``)."""
+        from ._network import learning_speed
+
+        to_np = _inputs.to_numpy
+        return learning_speed(
+            [np.asarray(to_np(W)) for W in trainer.coefs],
+            [np.asarray(to_np(b)) for b in trainer.intercepts],
+            to_np(X),
+            np.asarray(to_np(Y)),
+            self.cost,
+        )
+
     def _layer_sizes(self):
         trainer = self.__dict__.get("_trainer")
         if trainer is not None and trainer.coefs is self.coefs_:
@@ -977,6 +1011,9 @@ class SGDNetClassifier(
         self.validation_scores_ = [] if monitor_val else None
         self.validation_loss_curve_ = [] if monitor_val else None
         self.training_scores_ = [] if self.monitor_training_accuracy else None
+        speeds = [] if self.monitor_learning_speed else None
+        if speeds is not None:
+            speeds.append(self._learning_speed(trainer, X, Y))
         self.best_validation_score_ = -np.inf if self.early_stopping else None
         self.best_loss_ = np.inf
         best_params = trainer.snapshot() if self.early_stopping else None
@@ -1014,6 +1051,8 @@ class SGDNetClassifier(
                     f"Epoch {epoch}: {n_correct} / {X_val.shape[0]}, "
                     f"loss = {self.loss_:.6f}"
                 )
+            if speeds is not None:
+                speeds.append(self._learning_speed(trainer, X, Y))
             if self.monitor_training_accuracy:
                 _, n_train_correct = trainer.evaluate(X, Y, multilabel)
                 self.training_scores_.append(n_train_correct / n_samples)
@@ -1045,6 +1084,15 @@ class SGDNetClassifier(
                     converged = True
                     break
                 stopper.count = 0
+        if speeds is None:
+            self.learning_speed_ = self.saturated_fraction_ = None
+        else:
+            self.learning_speed_ = np.array([s for s, _ in speeds]).reshape(
+                len(speeds), -1
+            )
+            self.saturated_fraction_ = np.array([f for _, f in speeds]).reshape(
+                len(speeds), -1
+            )
         if self.early_stopping and self.n_iter_:
             trainer.restore(best_params)
         callbacks.fit_end()

@@ -199,6 +199,8 @@ def to_numpy(a):
         return a
     if hasattr(a, "tocsr") or hasattr(a, "iloc"):
         return a
+    if not array_api_supported():  # pragma: no cover - older scikit-learn
+        return np.asarray(a)
     from sklearn.utils._array_api import move_to
 
     return move_to(a, xp=np, device="cpu")
@@ -206,6 +208,8 @@ def to_numpy(a):
 
 def check_same_namespace(est, X, method):
     """Raise scikit-learn's error when ``X`` is not where the model lives."""
+    if not get_config()["array_api_dispatch"] or not array_api_supported():
+        return  # (scikit-learn checks nothing without dispatch either)
     from sklearn.utils._array_api import check_same_namespace as check
 
     class Fitted:  # what check_same_namespace reads: one fitted array

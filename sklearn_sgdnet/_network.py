@@ -388,3 +388,49 @@ def gradient(coefs, intercepts, X, Y, cost, sample_weight=None):
     store = store_gradients(ws.coef_grads, ws.intercept_grads)
     backward(coefs, full, D, ws.deltas, ws.scratch, store)
     return mean_cost, ws.coef_grads, ws.intercept_grads
+
+
+# --------------------------------------------------------------------------
+# The speed of learning (chapter 5)
+# --------------------------------------------------------------------------
+
+
+def learning_speed(coefs, intercepts, X, Y, cost, chunk_size=4096):
+    """Chapter 5's speed of learning of each hidden layer, and its saturation.
+
+    The speed of layer ``l`` is ``||(1/n) sum_x dC_x/db^l||``, the norm of
+    the bias gradient of the mean cost over the ``n`` rows of ``X``: the
+    book's measure of how fast a layer learns (in a deep sigmoid network the
+    early layers' is far smaller, the vanishing gradient). The saturation is
+    the fraction of each hidden layer's activations below 0.01 or above 0.99,
+    where ``sigma'(z) < 0.0099`` and the layer hardly learns.
+
+    Returns ``(speeds, saturated)``, two arrays of one entry per hidden
+    layer. Computed in chunks of rows, without a loop over examples.
+    """
+    cost_ = COSTS[cost]
+    n_hidden = len(coefs) - 1
+    sums = [np.zeros(W.shape[1]) for W in coefs[:-1]]
+    n_saturated = np.zeros(n_hidden)
+    n = X.shape[0]
+    for start in range(0, n, chunk_size):
+        Xb, Yb = X[start : start + chunk_size], Y[start : start + chunk_size]
+        m = Xb.shape[0]
+        acts = [np.empty((m, W.shape[1]), dtype=coefs[0].dtype) for W in coefs]
+        out = forward(coefs, intercepts, Xb, acts, cost_.out_activation)
+        delta = output_delta(
+            cost, out[-1], Yb, np.empty_like(out[-1]), np.empty_like(out[-1])
+        )
+        deltas = [np.empty_like(a) for a in acts]
+        scratch = [np.empty_like(a) for a in acts]
+
+        def on_layer(i, A_prev, D):
+            if i < n_hidden:
+                sums[i] += D.sum(axis=0)
+
+        backward(coefs, out, delta, deltas, scratch, on_layer)
+        for i in range(n_hidden):
+            A = out[i + 1]
+            n_saturated[i] += np.count_nonzero((A < 0.01) | (A > 0.99)) / A.shape[1]
+    speeds = np.array([np.linalg.norm(s / n) for s in sums])
+    return speeds, n_saturated / n
