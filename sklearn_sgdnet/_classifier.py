@@ -32,6 +32,7 @@ from ._training import (
     SGDOptimizer,
     Trainer,
     blas_threads_limit,
+    keep_probabilities,
     single_threaded,
 )
 from ._xp_training import XpTrainer, convert_state
@@ -233,6 +234,16 @@ class SGDNetClassifier(
         With ``l1_ratio``, ``alpha`` is the strength of the elastic-net
         penalty instead.
 
+    dropout : float or array-like of shape (n_hidden_layers,), default=0.0
+        The probability of dropping each hidden unit in each mini-batch step
+        (chapter 3's dropout), one value for every hidden layer or one per
+        layer. The units are dropped at random, from the model's
+        ``random_state``, and the kept ones are scaled by ``1 / (1 -
+        dropout)`` ("inverted" dropout), so that a layer's expected output is
+        unchanged and prediction, which drops nothing, is deterministic and
+        needs no rescaling. 0 (the default) is no dropout, bit for bit. Not
+        supported on the array API path.
+
     l1_ratio : float, default=0.0
         The L1 share of the penalty, as :class:`~sklearn.linear_model.SGDClassifier`
         spells it: ``alpha * (l1_ratio * sum |W| + (1 - l1_ratio) / 2 * sum
@@ -412,6 +423,7 @@ class SGDNetClassifier(
         "verbose": ["verbose"],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
@@ -440,6 +452,7 @@ class SGDNetClassifier(
         verbose=False,
         alpha=0.0,
         l1_ratio=0.0,
+        dropout=0.0,
         learning_rate="constant",
         power_t=0.5,
         momentum=0.0,
@@ -464,6 +477,7 @@ class SGDNetClassifier(
         self.verbose = verbose
         self.alpha = alpha
         self.l1_ratio = l1_ratio
+        self.dropout = dropout
         self.learning_rate = learning_rate
         self.power_t = power_t
         self.momentum = momentum
@@ -663,6 +677,7 @@ class SGDNetClassifier(
             _check_partial_fit_first_call(self, classes)
         if (X_val is None) != (y_val is None):
             raise ValueError("Pass both X_val and y_val, or neither.")
+        self._dropout_rates()  # raises on a bad dropout
 
         X, y = _inputs.validate_Xy(self, X, y, reset=first_call)
         space = _inputs.namespace_of(X)
@@ -799,7 +814,19 @@ class SGDNetClassifier(
             space = _inputs.fitted_namespace(self)
         if space is None:
             return Trainer(
-                self.coefs_, self.intercepts_, self.cost, self._optimizer, batch_size
+                self.coefs_,
+                self.intercepts_,
+                self.cost,
+                self._optimizer,
+                batch_size,
+                dropout=self._dropout_rates(),
+                rng=self._rng,
+            )
+        if any(self._dropout_rates()):
+            raise ValueError(
+                "dropout is not supported on arrays of the array API (torch, "
+                "CuPy, array-api-strict) yet; train with dropout=0 there, or on "
+                "NumPy arrays."
             )
         return XpTrainer(
             self.coefs_,
@@ -823,6 +850,30 @@ class SGDNetClassifier(
             np.asarray(to_np(Y)),
             self.cost,
         )
+
+    def _dropout_rates(self):
+        """``dropout`` as one drop probability per hidden layer (validated)."""
+        n_hidden = len(_hidden_sizes(self.hidden_layer_sizes))
+        rates = np.asarray(self.dropout, dtype=float)
+        if rates.ndim == 0:
+            rates = np.full(n_hidden, float(rates))
+        if rates.shape != (n_hidden,):
+            raise ValueError(
+                f"dropout has {rates.size} values, but the network has {n_hidden} "
+                "hidden layers; give one value, or one per hidden layer."
+            )
+        if not ((rates >= 0) & (rates < 1)).all():
+            raise ValueError(
+                "dropout must be in [0, 1) for every hidden layer, got "
+                f"{rates.tolist()}."
+            )
+        return rates.tolist()
+
+    def _keep_probabilities(self):
+        """The trainer's keep probabilities (None without dropout: no work)."""
+        if isinstance(self.dropout, Real) and self.dropout == 0:
+            return None
+        return keep_probabilities(self._dropout_rates())
 
     def _layer_sizes(self):
         trainer = self.__dict__.get("_trainer")
@@ -868,6 +919,8 @@ class SGDNetClassifier(
             or trainer.ws.m < m
             # the fused update (scipy's BLAS) runs only on one thread
             or (trainer.fused and not single_threaded(m, trainer.sizes))
+            or getattr(trainer, "keep", None)
+            != keep_probabilities(self._dropout_rates())
         ):
             trainer = self._new_trainer(m, X)
             self._trainer = trainer
@@ -1364,7 +1417,12 @@ class SGDNetClassifier(
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.array_api_support = _inputs.array_api_supported()
+        # dropout runs on NumPy arrays only (for now)
+        try:
+            no_dropout = not np.any(np.asarray(self.dropout, dtype=float))
+        except (TypeError, ValueError):  # an invalid dropout: fit will say so
+            no_dropout = True
+        tags.array_api_support = _inputs.array_api_supported() and no_dropout
         # class weights and the softmax output are defined for one label per row
         tags.classifier_tags.multi_label = (
             self.class_weight is None and self.cost != "log_likelihood"

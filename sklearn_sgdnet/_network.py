@@ -53,14 +53,25 @@ def softmax(Z, out=None):
 ACTIVATIONS = {"sigmoid": sigmoid, "softmax": softmax}
 
 
-def sigmoid_prime_from_output(A, out):
+def sigmoid_prime_from_output(A, out, keep=None):
     """``sigma'(z) = sigma(z) (1 - sigma(z))``, computed from ``A = sigma(Z)``.
 
     The forward pass keeps the activations, not the weighted inputs, so the
     derivative is formed from them; this is the book's ``sigmoid_prime`` without
     a second call to ``exp``.
+
+    With dropout, ``A`` holds the dropped activations ``A~ = sigma(z) m / keep``
+    (``m`` the 0/1 mask, ``keep`` the probability of keeping a unit), and what
+    backpropagation needs is ``dA~/dz = sigma'(z) m / keep``, which is ``A~ (1
+    - keep A~)``: 0 for a dropped unit, and for a kept one ``sigma(z) = keep
+    A~``.
     """
-    np.subtract(1.0, A, out=out)
+    if keep is None:
+        np.subtract(1.0, A, out=out)
+        out *= A
+        return out
+    np.multiply(A, keep, out=out)
+    np.subtract(1.0, out, out=out)
     out *= A
     return out
 
@@ -214,7 +225,13 @@ def _is_sparse(X):
 
 
 def forward(
-    coefs, intercepts, X, activations, out_activation="sigmoid", first_product=None
+    coefs,
+    intercepts,
+    X,
+    activations,
+    out_activation="sigmoid",
+    first_product=None,
+    dropout=None,
 ):
     """Feed a batch forward: ``A_l = sigma(A_{l-1} @ W_l^T + b_l)``.
 
@@ -223,7 +240,9 @@ def forward(
     activations``, the book's ``activations``. Only ``X`` may be sparse.
     ``first_product(X, W, out)``, if given, computes the first layer's
     ``X @ W`` into ``out`` for dense ``X`` (the trainer passes a faster
-    arrangement of the same product).
+    arrangement of the same product). ``dropout(i, A)``, if given, drops
+    units of hidden layer ``i`` in place (the trainer's inverted dropout)
+    before the next layer sees them.
     """
     A = X
     last = len(coefs) - 1
@@ -239,11 +258,13 @@ def forward(
             softmax(out, out=out)
         else:
             expit(out, out=out)
+            if dropout is not None and i < last:
+                dropout(i, out)
         A = out
     return [X, *activations]
 
 
-def backward(coefs, activations, delta_out, deltas, scratch, on_layer):
+def backward(coefs, activations, delta_out, deltas, scratch, on_layer, keep=None):
     """Backpropagate the output error ``delta_L`` through the network.
 
     ``activations`` is the list returned by :func:`forward`; ``delta_out``
@@ -255,7 +276,9 @@ def backward(coefs, activations, delta_out, deltas, scratch, on_layer):
     ``dC/dW_l^T = A_{l-1}^T @ Delta_l`` and ``dC/db_l = sum of the rows of
     Delta_l``. It is called once ``Delta_{l-1}`` has been computed, so it may
     update ``coefs[i]`` in place (see :func:`store_gradients` for the plain
-    use).
+    use). ``keep``, with dropout, holds each hidden layer's probability of
+    keeping a unit (None for a layer without dropout; see
+    :func:`sigmoid_prime_from_output`).
     """
     delta = delta_out
     for i in range(len(coefs) - 1, -1, -1):
@@ -263,7 +286,8 @@ def backward(coefs, activations, delta_out, deltas, scratch, on_layer):
         if i > 0:
             # Delta_l = (Delta_{l+1} @ W_{l+1}) * sigma'(Z_l)
             nxt = np.dot(delta, coefs[i].T, out=deltas[i - 1])
-            nxt *= sigmoid_prime_from_output(A_prev, scratch[i - 1])
+            k = None if keep is None else keep[i - 1]
+            nxt *= sigmoid_prime_from_output(A_prev, scratch[i - 1], k)
         on_layer(i, A_prev, delta)
         if i > 0:
             delta = nxt

@@ -353,8 +353,15 @@ class Trainer:
         The largest batch this trainer will see.
     """
 
-    def __init__(self, coefs, intercepts, cost, optimizer, batch_size):
+    def __init__(
+        self, coefs, intercepts, cost, optimizer, batch_size, dropout=None, rng=None
+    ):
         self.sizes = sizes = [coefs[0].shape[0]] + [W.shape[1] for W in coefs]
+        # dropout: each hidden layer's probability of dropping a unit (chapter
+        # 3), drawn per mini-batch from ``rng``; None or all zero: no dropout
+        self.keep = keep_probabilities(dropout)
+        self._rng = rng
+        self._drop = None if self.keep is None else self._dropout
         self.dtype = coefs[0].dtype
         self.theta = flatten_params(coefs, intercepts)
         self.coefs, self.intercepts = split_params(self.theta, sizes)
@@ -457,6 +464,7 @@ class Trainer:
             acts,
             self.cost.out_activation,
             self._first,
+            self._drop,
         )
         if errors_out is None:
             errors_out = deltas[-1]
@@ -476,12 +484,27 @@ class Trainer:
             self._neg_s = -eta / m if scale is None else -1.0
             self._beta = 1.0 - eta * self.optimizer.alpha
             self._ones = ones
-            backward(self.coefs, out, D, deltas, scratch, self._sgd_layer)
+            backward(self.coefs, out, D, deltas, scratch, self._sgd_layer, self.keep)
         else:
             # backprop yields the step eta * (mean gradient) directly
-            backward(self.coefs, out, D, deltas, scratch, self._store)
+            backward(self.coefs, out, D, deltas, scratch, self._store, self.keep)
             self.optimizer.update_params(self.theta, self.ws.grad)
         return True
+
+    def _dropout(self, i, A):
+        """Inverted dropout of hidden layer ``i``: ``A <- A * m / keep``, in place.
+
+        Each unit is kept with probability ``keep`` (mask ``m``), and the kept
+        ones are scaled by ``1 / keep``, so that a layer's expected output is
+        the same as without dropout and prediction, which drops nothing,
+        needs no change.
+        """
+        keep = self.keep[i]
+        if keep is None:
+            return
+        mask = self._rng.random_sample(A.shape) < keep
+        np.multiply(A, mask, out=A)
+        A /= keep
 
     def output_errors(self, Xb, Yb, errors_out):
         """``a_L - y`` for a batch, without a step."""
@@ -641,6 +664,17 @@ class Trainer:
         l2 = float(sum(np.vdot(W, W) for W in self.coefs))
         l1 = float(sum(np.abs(W).sum() for W in self.coefs))
         return alpha * (l1_ratio * l1 + 0.5 * (1.0 - l1_ratio) * l2)
+
+
+def keep_probabilities(dropout):
+    """Per hidden layer, the probability of keeping a unit (None: no dropout).
+
+    ``dropout`` is a list of drop probabilities, one per hidden layer; a
+    layer without dropout gets None, and no dropout at all gives None.
+    """
+    if dropout is None or not any(dropout):
+        return None
+    return [None if p == 0 else 1.0 - p for p in dropout]
 
 
 class NoImprovementCounter:

@@ -326,3 +326,12 @@ def test_the_numpy_model_exports_to_onnx():
     )
     labels = sess.run(None, {sess.get_inputs()[0].name: X32})[0]
     assert_array_equal(labels, served.predict(X32))
+
+
+@pytest.mark.parametrize("xp", NAMESPACES)
+def test_dropout_says_it_runs_on_numpy_only(xp):
+    clf = SGDNetClassifier(10, dropout=0.5)
+    assert not clf.__sklearn_tags__().array_api_support
+    with config_context(array_api_dispatch=True):
+        with pytest.raises(ValueError, match="dropout is not supported"):
+            clf.fit(to_xp(xp, X_digits), to_xp(xp, y_digits))
