@@ -12,7 +12,8 @@ The package is laid out in four layers:
 - glue: ``_persistence.py`` (version stamps on pickling), ``_onnx.py``
   (a skl2onnx converter, registered on demand) and ``_network2.py`` (the
   JSON files of the book's ``network2.py``) and ``_diagnostics.py``
-  (chapter 5's speed of learning of a fitted model).
+  (chapter 5's speed of learning of a fitted model), ``_plotting.py`` (the
+  Display objects; matplotlib optional).
 """
 
 from ._classifier import SGDNetClassifier
@@ -20,12 +21,16 @@ from ._diagnostics import learning_speed
 from ._network2 import load_network2, save_network2
 from ._onnx import register_onnx_converter  # imports skl2onnx only when called
 from ._persistence import InconsistentVersionWarning
+from ._plotting import LearningSpeedDisplay, TrainingCurvesDisplay, WeightImagesDisplay
 
 __version__ = "0.1.0"
 
 __all__ = [
     "InconsistentVersionWarning",
+    "LearningSpeedDisplay",
     "SGDNetClassifier",
+    "TrainingCurvesDisplay",
+    "WeightImagesDisplay",
     "__version__",
     "learning_speed",
     "load_network2",

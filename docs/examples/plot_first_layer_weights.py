@@ -11,10 +11,9 @@ negative ones (blue) pixels that inhibit it.
 """
 
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.datasets import load_digits
 
-from sklearn_sgdnet import SGDNetClassifier
+from sklearn_sgdnet import SGDNetClassifier, WeightImagesDisplay
 
 X, y = load_digits(return_X_y=True)
 X = X / 16.0
@@ -26,15 +25,9 @@ print(f"epochs: {clf.n_iter_}, training accuracy: {clf.score(X, y):.3f}")
 print(f"coefs_[0].shape = {clf.coefs_[0].shape}  (64 pixels x 16 hidden neurons)")
 
 # %%
-# One image per hidden neuron, on a common colour scale.
+# One image per hidden neuron, on a common colour scale, drawn by
+# :class:`~sklearn_sgdnet.WeightImagesDisplay`.
 
-W = clf.coefs_[0]
-vmax = np.abs(W).max()
-fig, axes = plt.subplots(2, 8, figsize=(10, 3))
-for j, ax in enumerate(axes.ravel()):
-    ax.imshow(W[:, j].reshape(8, 8), cmap="RdBu_r", vmin=-vmax, vmax=vmax)
-    ax.set_title(f"neuron {j}", fontsize=8)
-    ax.set_xticks([])
-    ax.set_yticks([])
-fig.suptitle("Weights into each of the 16 hidden neurons")
+display = WeightImagesDisplay.from_estimator(clf, image_shape=(8, 8))
+display.figure_.suptitle("Weights into each of the 16 hidden neurons")
 plt.show()

@@ -95,3 +95,17 @@ print(
     f"stopped after {stopped.n_iter_} epochs; restored the epoch with validation "
     f"accuracy {stopped.best_validation_score_:.3f}"
 )
+
+# %%
+# The same curves in one call
+# ---------------------------
+#
+# :class:`~sklearn_sgdnet.TrainingCurvesDisplay` draws the four monitors of a
+# fitted model: the costs on the left axis, the accuracies (dashed) on the
+# right one.
+
+from sklearn_sgdnet import TrainingCurvesDisplay  # noqa: E402
+
+display = TrainingCurvesDisplay.from_estimator(clf)
+display.ax_.set_yscale("log")
+plt.show()

@@ -1,0 +1,358 @@
+"""Layer 4, glue: plots as scikit-learn Display objects.
+
+Each Display follows scikit-learn's convention (as
+:class:`~sklearn.metrics.ConfusionMatrixDisplay`): it holds what it draws,
+``plot(ax=None)`` draws it and stores the matplotlib objects in attributes
+ending in ``_`` (``figure_``, ``ax_``), and ``from_estimator`` builds and
+draws it from a fitted :class:`~sklearn_sgdnet.SGDNetClassifier`. matplotlib
+is an optional dependency: without it, ``plot`` raises scikit-learn's
+ImportError that says to install it.
+"""
+
+import math
+
+import numpy as np
+from sklearn.utils._optional_dependencies import check_matplotlib_support
+from sklearn.utils.validation import check_is_fitted
+
+
+def _axes(ax):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax
+
+
+class TrainingCurvesDisplay:
+    """The training and validation curves of a fit: the book's four monitors.
+
+    The costs per epoch (``loss_curve_``, ``validation_loss_curve_``) are drawn
+    on ``ax_``; the accuracies (``training_scores_``, ``validation_scores_``),
+    when recorded, on a second y axis, ``ax_accuracy_``.
+
+    Parameters
+    ----------
+    loss_curve : array-like of shape (n_epochs,)
+        The training cost of each epoch.
+    validation_loss_curve : array-like of shape (n_epochs,), default=None
+        The validation cost of each epoch.
+    training_scores : array-like of shape (n_epochs,), default=None
+        The training accuracy of each epoch.
+    validation_scores : array-like of shape (n_epochs,), default=None
+        The validation accuracy of each epoch.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        The costs.
+    ax_accuracy_ : matplotlib Axes or None
+        The accuracies, if any were given.
+    figure_ : matplotlib Figure
+    lines_ : dict of str to matplotlib Line2D
+        One line per curve drawn.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_sgdnet import SGDNetClassifier, TrainingCurvesDisplay
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = SGDNetClassifier(10, max_iter=3, n_iter_no_change=float("inf"))
+    >>> clf = clf.fit(X / 16, y, X_val=X[:100] / 16, y_val=y[:100])
+    >>> display = TrainingCurvesDisplay.from_estimator(clf)
+    >>> sorted(display.lines_)
+    ['training cost', 'validation accuracy', 'validation cost']
+    """
+
+    def __init__(
+        self,
+        loss_curve,
+        validation_loss_curve=None,
+        training_scores=None,
+        validation_scores=None,
+    ):
+        self.loss_curve = loss_curve
+        self.validation_loss_curve = validation_loss_curve
+        self.training_scores = training_scores
+        self.validation_scores = validation_scores
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None):
+        """Draw the curves that ``estimator``'s last :meth:`fit` recorded.
+
+        Parameters
+        ----------
+        estimator : SGDNetClassifier
+            A fitted model.
+        ax : matplotlib Axes, default=None
+            Where to draw the costs; a new figure if None.
+
+        Returns
+        -------
+        display : TrainingCurvesDisplay
+        """
+        check_is_fitted(estimator)
+        return cls(
+            estimator.loss_curve_,
+            getattr(estimator, "validation_loss_curve_", None),
+            getattr(estimator, "training_scores_", None),
+            getattr(estimator, "validation_scores_", None),
+        ).plot(ax=ax)
+
+    def plot(self, ax=None):
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw the costs; a new figure if None.
+
+        Returns
+        -------
+        display : TrainingCurvesDisplay
+            This object, with ``ax_``, ``ax_accuracy_``, ``figure_`` and
+            ``lines_`` set.
+        """
+        check_matplotlib_support(f"{type(self).__name__}.plot")
+        ax = _axes(ax)
+        self.lines_ = {}
+        costs = {
+            "training cost": self.loss_curve,
+            "validation cost": self.validation_loss_curve,
+        }
+        for name, curve in costs.items():
+            if curve is not None and len(curve):
+                epochs = np.arange(1, len(curve) + 1)
+                (self.lines_[name],) = ax.plot(epochs, curve, label=name)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("cost")
+        scores = {
+            "training accuracy": self.training_scores,
+            "validation accuracy": self.validation_scores,
+        }
+        self.ax_accuracy_ = None
+        if any(s is not None and len(s) for s in scores.values()):
+            self.ax_accuracy_ = ax.twinx()
+            for name, curve in scores.items():
+                if curve is not None and len(curve):
+                    epochs = np.arange(1, len(curve) + 1)
+                    (self.lines_[name],) = self.ax_accuracy_.plot(
+                        epochs, curve, linestyle="--", label=name
+                    )
+            self.ax_accuracy_.set_ylabel("accuracy")
+        handles = list(self.lines_.values())
+        ax.legend(handles, list(self.lines_), loc="center right")
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+
+class WeightImagesDisplay:
+    """The first layer's weights, one image per hidden neuron.
+
+    Hidden neuron ``j`` has one weight per input feature, ``coefs_[0][:, j]``
+    (the book's ``weights[0][j]``); for images, those weights form an image of
+    the input's shape: red pixels excite the neuron, blue ones inhibit it, on
+    one colour scale for all neurons.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (n_features, n_neurons)
+        The weights into each neuron, a column each.
+    image_shape : tuple of int
+        The shape of an input image, ``(height, width)``.
+
+    Attributes
+    ----------
+    axes_ : ndarray of matplotlib Axes
+        One per neuron drawn (a grid).
+    images_ : list of matplotlib AxesImage
+    figure_ : matplotlib Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_sgdnet import SGDNetClassifier, WeightImagesDisplay
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = SGDNetClassifier(8, max_iter=2, n_iter_no_change=float("inf"))
+    >>> clf = clf.fit(X / 16, y)
+    >>> len(WeightImagesDisplay.from_estimator(clf).images_)
+    8
+    """
+
+    def __init__(self, weights, image_shape):
+        self.weights = weights
+        self.image_shape = image_shape
+
+    @classmethod
+    def from_estimator(cls, estimator, *, image_shape=None, n_neurons=None):
+        """Draw the first layer's weights of a fitted model.
+
+        Parameters
+        ----------
+        estimator : SGDNetClassifier
+            A fitted model.
+        image_shape : tuple of int, default=None
+            The shape of an input image; square if None.
+        n_neurons : int, default=None
+            How many hidden neurons to draw (the first ones); all if None.
+
+        Returns
+        -------
+        display : WeightImagesDisplay
+        """
+        from ._inputs import to_numpy
+
+        check_is_fitted(estimator)
+        W = np.asarray(to_numpy(estimator.coefs_[0]))
+        if n_neurons is not None:
+            W = W[:, :n_neurons]
+        if image_shape is None:
+            side = math.isqrt(W.shape[0])
+            if side * side != W.shape[0]:
+                raise ValueError(
+                    f"The model has {W.shape[0]} input features, not a square "
+                    "image: pass image_shape."
+                )
+            image_shape = (side, side)
+        return cls(W, tuple(image_shape)).plot()
+
+    def plot(self, figure=None, n_cols=8):
+        """Draw one image per neuron, ``n_cols`` to a row.
+
+        Parameters
+        ----------
+        figure : matplotlib Figure, default=None
+            Where to draw; a new figure if None.
+        n_cols : int, default=8
+            Images per row.
+
+        Returns
+        -------
+        display : WeightImagesDisplay
+        """
+        check_matplotlib_support(f"{type(self).__name__}.plot")
+        import matplotlib.pyplot as plt
+
+        W = np.asarray(self.weights)
+        if int(np.prod(self.image_shape)) != W.shape[0]:
+            raise ValueError(
+                f"image_shape {self.image_shape} does not hold the {W.shape[0]} "
+                "weights of a neuron."
+            )
+        n = W.shape[1]
+        n_cols = min(n_cols, n)
+        n_rows = -(-n // n_cols)
+        if figure is None:
+            figure = plt.figure(figsize=(1.25 * n_cols, 1.25 * n_rows + 0.4))
+        axes = np.atleast_1d(figure.subplots(n_rows, n_cols, squeeze=False)).ravel()
+        vmax = float(np.abs(W).max()) or 1.0
+        self.images_ = []
+        for j, ax in enumerate(axes):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if j >= n:
+                ax.set_axis_off()
+                continue
+            self.images_.append(
+                ax.imshow(
+                    W[:, j].reshape(self.image_shape),
+                    cmap="RdBu_r",
+                    vmin=-vmax,
+                    vmax=vmax,
+                )
+            )
+            ax.set_title(f"neuron {j}", fontsize=8)
+        self.axes_, self.figure_ = axes[:n], figure
+        return self
+
+
+class LearningSpeedDisplay:
+    """Chapter 5's speed of learning of each hidden layer, epoch by epoch.
+
+    ``||(1/n) sum_x dC_x/db^l||`` of each hidden layer ``l``, on a log scale:
+    in a deep sigmoid network the early layers learn far more slowly (the
+    vanishing gradient).
+
+    Parameters
+    ----------
+    learning_speed : ndarray of shape (n_times, n_hidden_layers)
+        The speeds, one row per time (row 0: at initialisation), as
+        ``learning_speed_`` records them.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+    lines_ : list of matplotlib Line2D
+        One per hidden layer.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_sgdnet import SGDNetClassifier, LearningSpeedDisplay
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = SGDNetClassifier((20, 20), max_iter=3, n_iter_no_change=float("inf"),
+    ...                        monitor_learning_speed=True).fit(X / 16, y)
+    >>> len(LearningSpeedDisplay.from_estimator(clf).lines_)
+    2
+    """
+
+    def __init__(self, learning_speed):
+        self.learning_speed = learning_speed
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None):
+        """Draw what ``monitor_learning_speed=True`` recorded.
+
+        Parameters
+        ----------
+        estimator : SGDNetClassifier
+            A model fitted with ``monitor_learning_speed=True``.
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure if None.
+
+        Returns
+        -------
+        display : LearningSpeedDisplay
+        """
+        check_is_fitted(estimator)
+        speeds = getattr(estimator, "learning_speed_", None)
+        if speeds is None:
+            raise ValueError(
+                "The model has no learning_speed_: fit it with "
+                "monitor_learning_speed=True."
+            )
+        return cls(speeds).plot(ax=ax)
+
+    def plot(self, ax=None):
+        """Draw one line per hidden layer.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure if None.
+
+        Returns
+        -------
+        display : LearningSpeedDisplay
+        """
+        check_matplotlib_support(f"{type(self).__name__}.plot")
+        ax = _axes(ax)
+        speeds = np.asarray(self.learning_speed)
+        times = np.arange(speeds.shape[0])
+        self.lines_ = [
+            ax.plot(times, speeds[:, k], label=f"hidden layer {k + 1}")[0]
+            for k in range(speeds.shape[1])
+        ]
+        ax.set_yscale("log")
+        ax.set_xlabel("epoch (0: at initialisation)")
+        ax.set_ylabel(r"$\|\partial C / \partial b^l\|$")
+        ax.legend()
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
