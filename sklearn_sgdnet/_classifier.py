@@ -679,12 +679,15 @@ class SGDNetClassifier(
             raise ValueError("Pass both X_val and y_val, or neither.")
         self._dropout_rates()  # raises on a bad dropout
 
-        X, y = _inputs.validate_Xy(self, X, y, reset=first_call)
-        space = _inputs.namespace_of(X)
         if fitted and not first_call:
+            # a model goes on training only where it lives
+            if not isinstance(self.coefs_[0], np.ndarray):
+                _inputs.check_dispatch(self)
             _inputs.check_same_namespace(
                 self, X, "partial_fit" if incremental else "fit"
             )
+        X, y = _inputs.validate_Xy(self, X, y, reset=first_call)
+        space = _inputs.namespace_of(X)
         y_type = _inputs.check_y_type(self, y)
         # labels, weights and initial parameters are prepared in NumPy
         dtype = X.dtype if space is None else space.numpy_dtype
