@@ -197,6 +197,8 @@ def to_numpy(a):
     """``a`` as a NumPy array on the CPU (None and NumPy arrays pass through)."""
     if a is None or isinstance(a, np.ndarray) or not hasattr(a, "shape"):
         return a
+    if isinstance(a, np.generic):
+        return np.asarray(a)
     if hasattr(a, "tocsr") or hasattr(a, "iloc"):
         return a
     if not array_api_supported():  # pragma: no cover - older scikit-learn

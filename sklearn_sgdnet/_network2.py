@@ -153,7 +153,7 @@ def load_network2(path, classes=None, **params):
     return clf
 
 
-def save_network2(estimator, path):
+def save_network2(estimator, path, *, ignore_labels=False):
     """Write a fitted model as a file that the book's ``network2.load`` reads.
 
     Parameters
@@ -164,12 +164,18 @@ def save_network2(estimator, path):
         written from a NumPy copy of its parameters.
     path : str or path-like
         Where to write the JSON file.
+    ignore_labels : bool, default=False
+        A network2 file holds no labels: output ``j`` is the label ``j``. A
+        model whose ``classes_`` are not ``0 ... n-1`` is refused unless this
+        is True; ``load_network2(path, classes=model.classes_)`` then gives
+        the labels back.
 
     Raises
     ------
     ValueError
         For ``cost="log_likelihood"``, whose softmax output network2 cannot
-        hold.
+        hold, and for labels other than ``0 ... n-1`` without
+        ``ignore_labels=True``.
 
     Examples
     --------
@@ -192,6 +198,17 @@ def save_network2(estimator, path):
             f"cost={estimator.cost!r} has a softmax output layer, which a "
             "network2 file cannot hold (network2 has sigmoid outputs only); "
             "save models with the quadratic or the cross-entropy cost."
+        )
+    classes = np.asarray(estimator.classes_)
+    plain = classes.dtype.kind in "iub" and np.array_equal(
+        classes, np.arange(len(classes))
+    )
+    if not plain and not ignore_labels:
+        raise ValueError(
+            f"The model's classes_ are {classes.tolist()}, but a network2 file "
+            "holds no labels (output j is the label j), so they would be lost. "
+            "Pass ignore_labels=True to save anyway, and load with "
+            "load_network2(path, classes=...) to get them back."
         )
     coefs = [np.asarray(to_numpy(W), dtype=np.float64) for W in estimator.coefs_]
     intercepts = [

@@ -129,7 +129,9 @@ def test_labels_come_from_classes(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf = SGDNetClassifier(5, max_iter=30, random_state=0).fit(X, names[y])
-    save_network2(clf, tmp_path / "iris.json")
+    with pytest.raises(ValueError, match="holds no labels"):
+        save_network2(clf, tmp_path / "iris.json")
+    save_network2(clf, tmp_path / "iris.json", ignore_labels=True)
     # the file holds no labels: 0 ... n-1 by default, or the given ones
     assert_array_equal(
         load_network2(tmp_path / "iris.json").predict(X),
@@ -151,7 +153,7 @@ def test_binary_models_have_one_output(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf = SGDNetClassifier(5, max_iter=30, random_state=0).fit(X, y)
-    save_network2(clf, tmp_path / "bin.json")
+    save_network2(clf, tmp_path / "bin.json", ignore_labels=True)  # labels 1, 2
     assert BookNetwork.load(tmp_path / "bin.json").sizes == [4, 5, 1]
     loaded = load_network2(tmp_path / "bin.json", classes=[1, 2])
     assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-10)
