@@ -282,10 +282,13 @@ def convert_state(estimator, converter):
     import copy
 
     from ._network import flatten_params, split_params
+    from ._persistence import _SKLEARN_STAMP, _STAMP
 
     new = copy.copy(estimator)
     state = dict(estimator.__getstate__())
-    state.pop("_trainer", None)
+    # the stream trainer stays behind; the version stamps are for files only
+    for key in ("_trainer", _STAMP, _SKLEARN_STAMP):
+        state.pop(key, None)
     if "coefs_" not in state:
         new.__dict__.update(state)
         return new

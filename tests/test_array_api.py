@@ -242,6 +242,7 @@ def test_pickle_and_the_numpy_conversion(xp):
         assert_array_equal(to_np(loaded.predict(X)), expected)
     served = move_estimator_to(got, np, "cpu")
     assert all(isinstance(W, np.ndarray) for W in served.coefs_ + served.intercepts_)
+    assert set(vars(served)) == set(vars(got))  # no version stamps, no trainer
     assert isinstance(served._optimizer.velocity, np.ndarray)
     # predicts the same labels with dispatch off, on plain NumPy input
     assert_array_equal(served.predict(X_digits), expected)
