@@ -734,12 +734,7 @@ class SGDNetClassifier(
             self.coefs_, self.intercepts_ = init_params(
                 sizes, self.weight_init, self._rng, dtype
             )
-            self.n_iter_ = 0
-            self.t_ = 0
-            self.loss_curve_ = []
-            self._optimizer = self._make_optimizer()
-            self._stopper, self.stopped_ = None, False
-            self._class_counts = (0,) * len(self.classes_)
+            self._start_training_state()
         else:
             Y = self._binarize(y, dtype)
 
@@ -805,6 +800,20 @@ class SGDNetClassifier(
                 stacklevel=4,
             )
         return min(self.batch_size, n_samples)
+
+    def _start_training_state(self):
+        """The training state of a network that has not trained yet.
+
+        Set once ``classes_`` and the initial ``coefs_`` and ``intercepts_``
+        are: by a first :meth:`fit` or :meth:`partial_fit`, and by
+        :func:`~sklearn_sgdnet.load_network2`.
+        """
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self._optimizer = self._make_optimizer()
+        self._stopper, self.stopped_ = None, False
+        self._class_counts = (0,) * len(self.classes_)
 
     def _new_trainer(self, batch_size, X=None):
         """A trainer for the model's parameters: NumPy's, or the array API's.

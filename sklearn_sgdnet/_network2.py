@@ -144,12 +144,7 @@ def load_network2(path, classes=None, **params):
     clf.out_activation_ = "sigmoid"
     clf.coefs_ = [np.ascontiguousarray(w.T) for w in weights]
     clf.intercepts_ = biases
-    clf.n_iter_ = 0
-    clf.t_ = 0
-    clf.loss_curve_ = []
-    clf._optimizer = clf._make_optimizer()
-    clf._stopper, clf.stopped_ = None, False
-    clf._class_counts = (0,) * len(clf.classes_)
+    clf._start_training_state()
     return clf
 
 
