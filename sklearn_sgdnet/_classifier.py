@@ -2,7 +2,6 @@
 
 import copy
 import functools
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -35,6 +34,7 @@ from ._training import (
     keep_probabilities,
     single_threaded,
 )
+from ._warn import warn_user
 from ._xp_training import XpTrainer, convert_state
 
 try:  # scikit-learn >= 1.9: the callback API (ProgressBar, ScoringMonitor)
@@ -148,6 +148,11 @@ def _hidden_sizes(hidden_layer_sizes):
             f"(30, 10)). Got {hidden_layer_sizes!r} instead."
         )
     return [int(s) for s in sizes]
+
+
+# Where the documentation is published (the Documentation URL of
+# pyproject.toml; tests/test_classifier.py checks that the two agree)
+DOCS_URL = "https://sklearn-sgdnet.readthedocs.io/en/stable/"
 
 
 class SGDNetClassifier(
@@ -400,6 +405,12 @@ class SGDNetClassifier(
     (1, 10)
     """
 
+    # the "?" link of the HTML repr (Jupyter, sphinx-gallery) to this class's
+    # API page; scikit-learn's mixin fills in "sklearn_sgdnet.SGDNetClassifier",
+    # the name of the page that autosummary generates (docs/api.rst)
+    _doc_link_module = "sklearn_sgdnet"
+    _doc_link_template = DOCS_URL + "generated/{estimator_module}.{estimator_name}.html"
+
     _parameter_constraints: dict = {
         "hidden_layer_sizes": [
             "array-like",
@@ -543,14 +554,15 @@ class SGDNetClassifier(
             of its mini-batch, so weights act within a mini-batch (with
             ``batch_size=1`` a positive weight changes nothing).
 
-        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
-                default=None
-            Validation data, the book's ``evaluation_data``. After each epoch
-            its cost and accuracy are recorded in ``validation_loss_curve_``
-            and ``validation_scores_``; with ``early_stopping=True`` it replaces
-            the split of ``validation_fraction`` of the training data. In a
-            :class:`~sklearn.pipeline.Pipeline` it is routed to this step
-            untransformed (see the user guide).
+        X_val : {array-like, sparse matrix}, default=None
+            Validation data of shape ``(n_val, n_features)``, the book's
+            ``evaluation_data``. After each epoch its cost and accuracy are
+            recorded in ``validation_loss_curve_`` and ``validation_scores_``;
+            with ``early_stopping=True`` it replaces the split of
+            ``validation_fraction`` of the training data. In a
+            :class:`~sklearn.pipeline.Pipeline`, pass
+            ``transform_input=["X_val"]`` so that the fitted steps before
+            this one transform it (see the user guide).
 
         y_val : array-like of shape (n_val,) or (n_val, n_labels), default=None
             Labels of ``X_val``.
@@ -794,10 +806,9 @@ class SGDNetClassifier(
         if self.batch_size == "auto":
             return min(200, n_samples)
         if warn and self.batch_size > n_samples:
-            warnings.warn(
+            warn_user(
                 f"batch_size={self.batch_size} is larger than the "
-                f"{n_samples} samples; it is clipped to {n_samples}.",
-                stacklevel=4,
+                f"{n_samples} samples; it is clipped to {n_samples}."
             )
         return min(self.batch_size, n_samples)
 
@@ -1094,12 +1105,11 @@ class SGDNetClassifier(
             except KeyboardInterrupt:
                 trainer.restore(last_complete)
                 interrupted = True
-                warnings.warn(
+                warn_user(
                     f"Training interrupted by the user during epoch {epoch}; the "
                     f"weights of the last complete epoch ({self.n_iter_} epochs) "
                     "are kept.",
                     UserWarning,
-                    stacklevel=3,
                 )
                 break
             penalty = trainer.l2_penalty(self.alpha, self.l1_ratio)
@@ -1168,11 +1178,10 @@ class SGDNetClassifier(
             )
         ran_all = self.n_iter_no_change == np.inf  # asked for every epoch
         if not (converged or interrupted or ran_all) and self.n_iter_ == self.max_iter:
-            warnings.warn(
+            warn_user(
                 f"SGDNetClassifier: maximum epochs ({self.max_iter}) reached and "
                 "the training has not converged yet.",
                 ConvergenceWarning,
-                stacklevel=3,
             )
 
     # ------------------------------------------------------------------

@@ -48,9 +48,10 @@ def fast_X(est, X):
     """``X`` itself when the fast path applies to it, else None.
 
     It applies to a non-empty 2-d ``numpy.ndarray`` (not a subclass) of the
-    fitted dtype and number of features, for a model fitted without feature
-    names (scikit-learn warns when such a model gets named columns, and when a
-    model with names gets an array, so both go the generic way).
+    fitted dtype and number of features, for a model fitted on NumPy arrays
+    without feature names (scikit-learn warns when such a model gets named
+    columns, and when a model with names gets an array, so both go the
+    generic way).
     """
     coefs = est.__dict__.get("coefs_")
     if (
@@ -58,6 +59,7 @@ def fast_X(est, X):
         and coefs is not None
         and X.ndim == 2
         and X.shape[0] > 0
+        and type(coefs[0]) is np.ndarray  # not a model fitted on torch, say
         and X.dtype == coefs[0].dtype
         and X.shape[1] == est.n_features_in_
         and "feature_names_in_" not in est.__dict__

@@ -24,10 +24,11 @@ are this package's own (``sklearn_sgdnet.*``), which
 """
 
 import functools
-import warnings
 
 import sklearn
 from sklearn.exceptions import InconsistentVersionWarning as _SklearnVersionWarning
+
+from ._warn import warn_user
 
 _STAMP = "_sklearn_sgdnet_version"
 _SKLEARN_STAMP = "_sklearn_version"
@@ -106,25 +107,23 @@ class VersionStampMixin:
         original = state.pop(_STAMP, _UNKNOWN)
         current = _package_version()
         if original != current:
-            warnings.warn(
+            warn_user(
                 InconsistentVersionWarning(
                     estimator_name=name,
                     current_version=current,
                     original_version=original,
-                ),
-                stacklevel=2,
+                )
             )
         if not type(self).__module__.startswith("sklearn."):
             # BaseEstimator.__setstate__ checks sklearn's stamp only for its
             # own classes; do the same check here, with sklearn's warning
             original_sklearn = state.pop(_SKLEARN_STAMP, _UNKNOWN)
             if original_sklearn != sklearn.__version__:
-                warnings.warn(
+                warn_user(
                     _SklearnVersionWarning(
                         estimator_name=name,
                         current_sklearn_version=sklearn.__version__,
                         original_sklearn_version=original_sklearn,
-                    ),
-                    stacklevel=2,
+                    )
                 )
         super().__setstate__(state)

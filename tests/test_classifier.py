@@ -643,3 +643,29 @@ def test_joblib_round_trip_and_partial_fit_after_load(tmp_path):
     clf.partial_fit(X_iris_scaled[:30], y_iris[:30])
     assert_same_params(clf, loaded)
     assert loaded.loss_curve_ == clf.loss_curve_
+
+
+# --------------------------------------------------------------------------
+# The HTML repr links to the API page
+# --------------------------------------------------------------------------
+
+
+def test_html_repr_links_to_the_api_page():
+    from pathlib import Path
+
+    from sklearn_sgdnet._classifier import DOCS_URL
+
+    url = DOCS_URL + "generated/sklearn_sgdnet.SGDNetClassifier.html"
+    assert SGDNetClassifier()._get_doc_link() == url
+    # in a pipeline's repr too, beside scikit-learn's own links
+    html = make_pipeline(StandardScaler(), SGDNetClassifier())._repr_html_()
+    assert f'href="{url}"' in html
+    assert "scikit-learn.org" in html
+    # the link is the page that docs/api.rst generates, under the URL that
+    # pyproject.toml declares as the documentation
+    root = Path(__file__).resolve().parents[1]
+    api = (root / "docs" / "api.rst").read_text(encoding="utf-8")
+    assert re.search(r":toctree: generated\n(.*\n)*?\s+SGDNetClassifier\n", api)
+    assert "currentmodule:: sklearn_sgdnet\n" in api
+    pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'Documentation = "{DOCS_URL}"' in pyproject

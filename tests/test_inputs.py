@@ -267,7 +267,7 @@ def test_huge_X_gives_a_clear_error():
     X = np.full((6, 3), 1e300) * np.array([[1.0], [-1.0]] * 3)
     y = np.array([0, 1, 0, 1, 0, 1])
     clf = SGDNetClassifier(hidden_layer_sizes=(), learning_rate_init=1e10)
-    clf.set_params(random_state=0)
+    clf.set_params(random_state=0, batch_size=6)  # the 6 rows, one step
     with pytest.raises(ValueError, match="non-finite"):
         clf.partial_fit(X, y, classes=[0, 1])
     with pytest.raises(ValueError, match="non-finite"):

@@ -1,11 +1,16 @@
-"""The README's Python examples run, in order, and do what they say.
+"""The README's and the docs' front pages' examples run, and do what they say.
 
 Every ```python block of README.md is executed, top to bottom, in one shared
 namespace (the blocks build on each other, as a reader would run them), in a
-temporary working directory so that the files they write land there.
+temporary working directory so that the files they write land there. The
+Python blocks of the documentation's landing page (``docs/index.rst``) and of
+its quick start (``docs/quickstart.rst``, which ``sphinx-build -b doctest``
+also runs) are run the same way. None of them may emit a warning: a reader
+who copies one would see it.
 """
 
 import re
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -15,12 +20,38 @@ from sklearn.base import clone
 
 from sklearn_sgdnet import SGDNetClassifier
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
 PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
+# an rst directive that holds Python (code-block:: python, testcode), its
+# options (":hide:", ...), a blank line, then the indented body
+RST_BLOCK = re.compile(
+    r"^\.\. (?:code-block:: python|testcode::)[^\n]*\n"
+    r"(?:[ \t]+:[^\n]*\n)*"
+    r"\n"
+    r"((?:(?:[ \t]+[^\n]*)?\n)+)",
+    re.MULTILINE,
+)
 
 
 def _python_blocks():
     return PYTHON_BLOCK.findall(README.read_text(encoding="utf-8"))
+
+
+def _rst_python_blocks(name):
+    """The Python blocks of ``docs/<name>``, dedented, in order."""
+    text = (ROOT / "docs" / name).read_text(encoding="utf-8")
+    return [textwrap.dedent(b).strip() + "\n" for b in RST_BLOCK.findall(text)]
+
+
+def _run_blocks(blocks, source):
+    """Run the blocks in one namespace, every warning an error; the namespace."""
+    namespace = {"__name__": "__docs__"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for i, block in enumerate(blocks):
+            exec(compile(block, f"{source} (python block {i})", "exec"), namespace)
+    return namespace
 
 
 def test_readme_has_python_examples():
@@ -99,3 +130,27 @@ def test_readme_examples_run_and_hold(readme_namespace, tmp_path):
     assert book_params == demo_params
     assert np.isinf(ns["book"].n_iter_no_change)
     assert clone(ns["book"]).get_params() == ns["book"].get_params()
+
+
+def test_landing_page_example_runs_and_holds(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    blocks = _rst_python_blocks("index.rst")
+    assert len(blocks) == 1  # the book's run; the bash block is the demo's
+    ns = _run_blocks(blocks, "docs/index.rst")
+    clf = ns["clf"]
+    # the book's 30 epochs, every one run and scored on the test data
+    assert clf.n_iter_ == 30 and len(clf.validation_scores_) == 30
+    assert clf.validation_scores_[-1] > 0.85
+    assert float(capsys.readouterr().out) == clf.validation_scores_[-1]
+
+
+def test_quickstart_examples_run_and_hold(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    blocks = _rst_python_blocks("quickstart.rst")
+    # fit and predict, the book's run, grid search, streaming, saving
+    assert len(blocks) == 5
+    ns = _run_blocks(blocks, "docs/quickstart.rst")  # the blocks assert too
+    assert ns["clf"].score(ns["X_test"], ns["y_test"]) > 0.95
+    assert (
+        ns["restored"].predict(ns["X_test"]) == ns["clf"].predict(ns["X_test"])
+    ).all()
