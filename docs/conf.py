@@ -25,6 +25,19 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 
+# Formulas render offline too: the docs extra installs sphinx-mathjax-offline,
+# which copies MathJax 3 into the build (_static/mathjax) and points the pages
+# at it. Without it, MathJax loads from its CDN, and a reader without internet
+# sees the formulas' LaTeX source.
+try:
+    import importlib
+
+    importlib.import_module("sphinx-mathjax-offline")
+except ImportError:
+    pass
+else:
+    extensions.append("sphinx-mathjax-offline")
+
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "examples/GALLERY_HEADER.rst"]
 
@@ -108,7 +121,11 @@ else:
         "footer_start": ["copyright"],
         "footer_end": ["sphinx-version", "theme-version"],
     }
-    html_sidebars = {"index": [], "install": [], "quickstart": []}
+    # pages without sub-pages get no left sidebar (it would be an empty
+    # "Section Navigation")
+    html_sidebars = {
+        page: [] for page in ("index", "install", "quickstart", "benchmarks", "changes")
+    }
 html_title = f"sklearn-sgdnet {release}"
 html_short_title = "sklearn-sgdnet"
 html_static_path = []

@@ -281,6 +281,21 @@ def test_validation_data_routed_through_pipeline():
     assert len(pipe[-1].validation_scores_) == 3
 
 
+def test_pipeline_transform_input_transforms_validation_data():
+    # the docs' way: transform_input=["X_val"] sends X_val through the fitted
+    # scaler, so each validation score is the pipeline's accuracy on raw data
+    X_raw = X_digits * 16
+    with config_context(enable_metadata_routing=True):
+        net = SGDNetClassifier(
+            hidden_layer_sizes=(10,), max_iter=3, random_state=0
+        ).set_fit_request(X_val=True, y_val=True)
+        pipe = make_pipeline(StandardScaler(), net, transform_input=["X_val"])
+        pipe.fit(X_raw[:400], y_digits[:400], X_val=X_raw[400:], y_val=y_digits[400:])
+    scaled = StandardScaler().fit(X_raw[:400]).transform(X_raw[400:])
+    assert pipe[-1].validation_scores_[-1] == pipe[-1].score(scaled, y_digits[400:])
+    assert pipe[-1].validation_scores_[-1] == pipe.score(X_raw[400:], y_digits[400:])
+
+
 def test_x_val_needs_y_val():
     with pytest.raises(ValueError, match="both X_val and y_val"):
         SGDNetClassifier().fit(X_small, y_small, X_val=X_small)
