@@ -398,10 +398,11 @@ class SGDNetClassifier(
     >>> from sklearn.datasets import load_digits
     >>> from sklearn_sgdnet import SGDNetClassifier
     >>> X, y = load_digits(return_X_y=True)
+    >>> X = X / 16  # pixels in [0, 1]
     >>> clf = SGDNetClassifier(hidden_layer_sizes=30, random_state=0)
-    >>> clf.fit(X[:1500] / 16, y[:1500]).score(X[1500:] / 16, y[1500:]) > 0.9
+    >>> clf.fit(X[:1500], y[:1500]).score(X[1500:], y[1500:]) > 0.9
     True
-    >>> clf.predict_proba(X[1500:1501] / 16).shape
+    >>> clf.predict_proba(X[1500:1501]).shape
     (1, 10)
     """
 
