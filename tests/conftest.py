@@ -80,3 +80,17 @@ def missing_device_failure(result):
         return False
     message = repr(result["exception"])
     return not torch.cuda.is_available() and "CUDA" in message
+
+
+def parametrize_with_checks(*args, **kwargs):
+    """scikit-learn's ``parametrize_with_checks``, with its checks in a list.
+
+    scikit-learn before 1.8 hands pytest a generator of checks, which pytest
+    (8.4 and later) warns about once per decorated test; the same checks in a
+    list make no warning, on every supported version.
+    """
+    from sklearn.utils import estimator_checks
+
+    mark = estimator_checks.parametrize_with_checks(*args, **kwargs)
+    names, values = mark.args
+    return pytest.mark.parametrize(names, list(values), **mark.kwargs)

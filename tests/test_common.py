@@ -5,11 +5,12 @@ import warnings
 import pytest
 from conftest import (
     missing_device_failure,
+    parametrize_with_checks,
     seed_configuration,
     skip_if_device_missing,
 )
 from sklearn.exceptions import SkipTestWarning
-from sklearn.utils.estimator_checks import check_estimator, parametrize_with_checks
+from sklearn.utils.estimator_checks import check_estimator
 
 from sklearn_sgdnet import SGDNetClassifier
 

@@ -5,11 +5,10 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import skip_if_device_missing
+from conftest import parametrize_with_checks, skip_if_device_missing
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_sgdnet import SGDNetClassifier
 

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import skip_if_device_missing
+from conftest import parametrize_with_checks, skip_if_device_missing
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.datasets import load_digits, make_classification
@@ -14,7 +14,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network._stochastic_optimizers import SGDOptimizer as SkSGD
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import LabelBinarizer, StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sklearn_sgdnet._training as training
 from sklearn_sgdnet import SGDNetClassifier
