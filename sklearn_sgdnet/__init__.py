@@ -8,7 +8,8 @@ The package is laid out in four layers:
 - ``_training.py``: the update rule, mini-batches, epochs and stopping, and
   ``_xp_training.py``, its array API counterpart;
 - ``_classifier.py``: the scikit-learn estimator :class:`SGDNetClassifier`,
-  with its input checks in ``_inputs.py``;
+  with its input checks in ``_inputs.py`` and its warnings, attributed to
+  the user's line, in ``_warn.py``;
 - glue: ``_persistence.py`` (version stamps on pickling), ``_onnx.py``
   (a skl2onnx converter, registered on demand) and ``_network2.py`` (the
   JSON files of the book's ``network2.py``) and ``_diagnostics.py``
