@@ -943,8 +943,9 @@ class SGDNetClassifier(
             or trainer.ws.m < m
             # the fused update (scipy's BLAS) runs only on one thread
             or (trainer.fused and not single_threaded(m, trainer.sizes))
-            or getattr(trainer, "keep", None)
-            != keep_probabilities(self._dropout_rates())
+            # set_params(dropout=...) between calls (dropout=0, the default,
+            # is None at once: no arrays built in every call)
+            or getattr(trainer, "keep", None) != self._keep_probabilities()
         ):
             trainer = self._new_trainer(m, X)
             self._trainer = trainer

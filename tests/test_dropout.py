@@ -129,3 +129,23 @@ def test_check_estimator_with_dropout(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+def test_set_params_dropout_between_partial_fit_calls():
+    # the kept stream trainer follows a dropout changed between calls
+    clf = SGDNetClassifier(hidden_layer_sizes=(8,), random_state=0)
+    clf.partial_fit(X_digits[:20], y_digits[:20], classes=np.arange(10))
+    assert clf._trainer.keep is None
+    clf.set_params(dropout=0.5)
+    clf.partial_fit(X_digits[20:40], y_digits[20:40])
+    assert clf._trainer.keep == [0.5]
+    clf.set_params(dropout=0.0)
+    clf.partial_fit(X_digits[40:60], y_digits[40:60])
+    assert clf._trainer.keep is None
+    # a dropout that does not fit the network is refused, the model unchanged
+    before = [W.copy() for W in clf.coefs_]
+    clf.set_params(dropout=[0.5, 0.5])
+    with pytest.raises(ValueError, match="dropout has 2 values"):
+        clf.partial_fit(X_digits[60:80], y_digits[60:80])
+    for W, V in zip(clf.coefs_, before, strict=True):
+        assert_array_equal(W, V)
