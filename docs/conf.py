@@ -1,6 +1,7 @@
 """Sphinx configuration of the sklearn-sgdnet documentation."""
 
 import os
+from importlib.util import find_spec
 
 # the gallery draws its figures off-screen, whatever the environment says
 os.environ["MPLBACKEND"] = "Agg"
@@ -29,13 +30,7 @@ extensions = [
 # which copies MathJax 3 into the build (_static/mathjax) and points the pages
 # at it. Without it, MathJax loads from its CDN, and a reader without internet
 # sees the formulas' LaTeX source.
-try:
-    import importlib
-
-    importlib.import_module("sphinx-mathjax-offline")
-except ImportError:
-    pass
-else:
+if find_spec("sphinx-mathjax-offline") is not None:
     extensions.append("sphinx-mathjax-offline")
 
 templates_path = ["_templates"]

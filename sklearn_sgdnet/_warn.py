@@ -46,12 +46,15 @@ def _skipped_files():
     return _skipped
 
 
-def _is_library(filename, folders, files, _cache={}):  # noqa: B006 (a cache)
-    internal = _cache.get(filename)
+_library_files = {}  # a frame's file name -> whether it is the library's
+
+
+def _is_library(filename, folders, files):
+    internal = _library_files.get(filename)
     if internal is None:
         path = os.path.realpath(filename)
         internal = path in files or path.startswith(folders)
-        _cache[filename] = internal
+        _library_files[filename] = internal
     return internal
 
 

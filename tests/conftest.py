@@ -94,3 +94,17 @@ def parametrize_with_checks(*args, **kwargs):
     mark = estimator_checks.parametrize_with_checks(*args, **kwargs)
     names, values = mark.args
     return pytest.mark.parametrize(names, list(values), **mark.kwargs)
+
+
+def assert_params_match_book(clf, book_weights, book_biases):
+    """``clf``'s parameters equal the book's column-vector ones, to 1e-10.
+
+    The book stores ``w^l`` as ``n_l x n_{l-1}`` and ``b^l`` as a column;
+    ``coefs_[l-1]`` is the transpose and ``intercepts_[l-1]`` a flat vector.
+    """
+    from numpy.testing import assert_allclose
+
+    for W, w in zip(clf.coefs_, book_weights, strict=True):
+        assert_allclose(W.T, w, rtol=0, atol=1e-10)
+    for b, eb in zip(clf.intercepts_, book_biases, strict=True):
+        assert_allclose(b, eb.ravel(), rtol=0, atol=1e-10)

@@ -5,8 +5,12 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import parametrize_with_checks, skip_if_device_missing
-from numpy.testing import assert_allclose, assert_array_equal
+from conftest import (
+    assert_params_match_book,
+    parametrize_with_checks,
+    skip_if_device_missing,
+)
+from numpy.testing import assert_array_equal
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
@@ -88,10 +92,7 @@ def test_one_step_is_the_books_dropout(dropout):
     ]
     clf.partial_fit(Xb, yb)
     exp_w, exp_b = book_dropout_step(weights, biases, Xb, yb, eta, masks, keep)
-    for W, w in zip(clf.coefs_, exp_w, strict=True):
-        assert_allclose(W.T, w, rtol=0, atol=1e-10)
-    for b, eb in zip(clf.intercepts_, exp_b, strict=True):
-        assert_allclose(b, eb.ravel(), rtol=0, atol=1e-10)
+    assert_params_match_book(clf, exp_w, exp_b)
 
 
 def test_prediction_is_deterministic_and_fits_reproducible():

@@ -9,7 +9,7 @@ gradient``, biases unpenalised.
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from conftest import assert_params_match_book
 from sklearn.datasets import load_digits
 
 from sklearn_sgdnet import SGDNetClassifier
@@ -69,10 +69,7 @@ def test_one_partial_fit_step_is_the_books_rule(l1_ratio, momentum):
     Xb, yb = X_digits[30:40], y_digits[30:40]
     clf.partial_fit(Xb, yb)
     exp_w, exp_b = book_step(weights, biases, Xb, yb, eta, alpha, l1_ratio)
-    for W, w in zip(clf.coefs_, exp_w, strict=True):
-        assert_allclose(W.T, w, rtol=0, atol=1e-10)
-    for b, eb in zip(clf.intercepts_, exp_b, strict=True):
-        assert_allclose(b, eb.ravel(), rtol=0, atol=1e-10)
+    assert_params_match_book(clf, exp_w, exp_b)
 
 
 def test_l1_ratio_zero_is_l2_bit_for_bit():

@@ -73,16 +73,11 @@ def _torch_dispatch():
 def readme_namespace(tmp_path, monkeypatch):
     """The namespace left by running every README block in order."""
     monkeypatch.chdir(tmp_path)
-    namespace = {"__name__": "__readme__"}
-    with warnings.catch_warnings():
-        # no README example emits a warning (a ConvergenceWarning included)
-        warnings.simplefilter("error")
-        for i, block in enumerate(_python_blocks()):
-            if "import torch" in block and not _torch_dispatch():
-                continue  # the array-api extra's example (see _torch_dispatch)
-            code = compile(block, f"README.md (python block {i})", "exec")
-            exec(code, namespace)
-    return namespace
+    # the array-api extra's example needs torch and SCIPY_ARRAY_API=1
+    blocks = [
+        b for b in _python_blocks() if "import torch" not in b or _torch_dispatch()
+    ]
+    return _run_blocks(blocks, "README.md")
 
 
 def test_readme_examples_run_and_hold(readme_namespace, tmp_path):
