@@ -19,8 +19,6 @@ attributes; nothing here changes it, except that ``validate_data`` sets
 ``n_features_in_`` and ``feature_names_in_`` when ``reset`` is true.
 """
 
-import math
-
 import numpy as np
 from sklearn import get_config
 from sklearn.utils import assert_all_finite, column_or_1d
@@ -31,12 +29,15 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._training import finite_by_dot
+
 X_CHECKS = dict(accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
 
 # label dtypes whose equality with classes_ is all that the binarizer and
 # accuracy need (floats may hold continuous values, objects mixed types):
 # integers of any width and sign, and strings
 _LABEL_FAMILY = {"i": "int", "u": "int", "U": "str"}
+_UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
 
 
 # --------------------------------------------------------------------------
@@ -88,8 +89,14 @@ def fast_labels(est, y, n_samples):
         return None
     k = len(classes)
     if classes.dtype.kind != "U" and classes[0] == 0 and classes[k - 1] == k - 1:
-        # classes_ is 0 ... k-1 (sorted, unique integers): y is its own index
-        if y.min() < 0 or y.max() >= k:
+        # classes_ is 0 ... k-1 (sorted, unique integers): y is its own index.
+        # Seen as unsigned, a negative label is huge, so one max() tells
+        # whether every label is in 0 ... k-1 (half the cost of min and max).
+        if y.dtype.kind == "i":
+            y_unsigned = y.view(_UNSIGNED[y.dtype.itemsize])
+        else:
+            y_unsigned = y
+        if y_unsigned.max() >= k:
             return None  # an unseen label: the generic path raises its error
         return y, y
     idx = classes.searchsorted(y)
@@ -107,10 +114,8 @@ def fast_stream_batch(est, X, y):
     """
     if fast_X(est, X) is None:
         return None
-    # a finite sum proves every value finite (a sum that overflows goes the
-    # generic way, which accepts it)
-    if not get_config()["assume_finite"] and not math.isfinite(X.sum()):
-        return None
+    if not get_config()["assume_finite"] and not finite_by_dot(X):
+        return None  # the generic path raises its error, or accepts X
     labels = fast_labels(est, y, X.shape[0])
     if labels is None:
         return None

@@ -96,8 +96,15 @@ def _blas_controllers():
 
 def _largest_product(batch_size, layer_sizes):
     """Multiply-adds of a step's largest matrix product."""
-    pairs = zip(layer_sizes[:-1], layer_sizes[1:], strict=True)
-    return batch_size * max(a * b for a, b in pairs)
+    # a plain loop: called on every partial_fit step, where zip() and a
+    # generator cost more than the arithmetic
+    largest = 0
+    n_in = layer_sizes[0]
+    for n_out in layer_sizes[1:]:
+        if n_in * n_out > largest:
+            largest = n_in * n_out
+        n_in = n_out
+    return batch_size * largest
 
 
 def _small_for_blas(batch_size, layer_sizes):
@@ -133,6 +140,35 @@ def step_threads(batch_size, layer_sizes, available=None):
 def single_threaded(batch_size, layer_sizes):
     """Whether a step's products run on one BLAS thread (see :func:`step_threads`)."""
     return step_threads(batch_size, layer_sizes) == 1
+
+
+# OpenBLAS computes a dot product of more than 10,000 entries on several
+# threads; waking them costs more than the product (~20 us in a partial_fit
+# call), so long vectors are taken in chunks of one thread's length.
+_DOT_CHUNK = 8192
+
+
+def finite_by_dot(a):
+    """True if every value of the float array ``a`` is finite; False may be wrong.
+
+    A finite sum of squares proves every value finite: a NaN or an infinity
+    makes it NaN or infinite. It is computed by BLAS dot products, in chunks
+    of :data:`_DOT_CHUNK` entries, 2-3 times as fast as ``a.sum()``. False
+    means a non-finite value, or values so large (above ~1e154 in float64)
+    that their squares overflow: the caller then checks in its exact, slower
+    way. A non-contiguous ``a`` is summed instead.
+    """
+    if not a.flags.c_contiguous:
+        return math.isfinite(a.sum())
+    flat = a.reshape(-1)
+    n = flat.shape[0]
+    if n <= _DOT_CHUNK:
+        return math.isfinite(np.vdot(flat, flat))
+    total = 0.0
+    for start in range(0, n, _DOT_CHUNK):
+        chunk = flat[start : start + _DOT_CHUNK]
+        total += float(np.vdot(chunk, chunk))
+    return math.isfinite(total)
 
 
 class _BlasThreads:
@@ -637,11 +673,13 @@ class Trainer:
     def params_finite(self):
         """Whether every parameter is finite.
 
-        A finite sum proves it (a NaN or an infinity makes the sum NaN or
-        infinite); only when the sum is not finite, which finite parameters
-        can cause only by overflowing it, is every entry checked.
+        A finite sum of squares proves it (a NaN or an infinity makes it NaN
+        or infinite), and it is one BLAS dot product, about 3 times as fast as
+        a sum; only when it is not finite, which finite parameters can cause
+        only by overflowing it, is every entry checked.
         """
-        return math.isfinite(self.theta.sum()) or bool(np.isfinite(self.theta).all())
+        theta = self.theta
+        return finite_by_dot(theta) or bool(np.isfinite(theta).all())
 
     def snapshot(self):
         """A copy of the parameters, for :meth:`restore`."""

@@ -124,6 +124,21 @@ CASES = [
     ),
     ("NaN, predict", {}, lambda m: m.predict_proba(with_value(BATCH, np.nan))),
     ("-inf, predict", {}, lambda m: m.predict(with_value(BATCH, -np.inf))),
+    (
+        "huge finite values, partial_fit",
+        {},
+        lambda m: m.partial_fit(with_value(BATCH, 1e200), LABELS),
+    ),
+    (
+        "non-contiguous batch with NaN",
+        {},
+        lambda m: m.partial_fit(np.asfortranarray(with_value(BATCH, np.nan)), LABELS),
+    ),
+    (
+        "non-contiguous batch",
+        {},
+        lambda m: m.partial_fit(X_stream[40:60:2], LABELS),
+    ),
     ("wrong width, partial_fit", {}, lambda m: m.partial_fit(BATCH[:, :3], LABELS)),
     ("wrong width, predict", {}, lambda m: m.predict_proba(BATCH[:, :3])),
     (
@@ -226,6 +241,11 @@ def test_fast_path_gives_what_the_generic_path_gives(generic_only, params, call)
         ([0, 1, 2], [0, 2, -1, 1, 0, 2, 2, 1, 0, 0]),  # negative: unseen
         ([0, 1, 2], [0, 2, 3, 1, 0, 2, 2, 1, 0, 0]),  # past k - 1: unseen
         ([0, 1, 2], np.array([0, 2, 1, 1, 0, 2, 2, 1, 0, 0], dtype=np.uint8)),
+        # narrow signed labels, negative ones among them: seen as unsigned,
+        # -1 is 255 (int8) or 65535 (int16), past k - 1
+        ([0, 1, 2], np.array([0, 2, 1, 1, 0, 2, 2, 1, 0, 0], dtype=np.int8)),
+        ([0, 1, 2], np.array([0, 2, -1, 1, 0, 2, 2, 1, 0, 0], dtype=np.int8)),
+        ([0, 1, 2], np.array([0, -128, 1, 1, 0, 2, 2, 1, 0, 0], dtype=np.int16)),
         # other integer classes, and strings: found by searchsorted
         ([3, 5, 9], [3, 9, 5, 5, 3, 9, 9, 5, 3, 3]),
         ([3, 5, 9], [3, 9, 4, 5, 3, 9, 9, 5, 3, 3]),  # between classes: unseen
