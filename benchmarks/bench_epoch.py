@@ -32,9 +32,10 @@ ratio is taken between figures of the same run.
 
 Sections (``--sections``): ``batch`` (mini-batch sizes, and float32 /
 float64), ``width`` (hidden widths), ``threads`` (default threads / one
-thread, in paired back-to-back fits), ``n_samples`` (microseconds per row as
-the rows grow) and ``memory`` (peak memory added by a fit). The script prints
-figures and ratios; it does not judge them.
+thread, and against MLP, in rounds of epoch times), ``pairs`` (default
+threads / one thread, in tight pairs of whole fits), ``n_samples``
+(microseconds per row as the rows grow) and ``memory`` (peak memory added by a
+fit). The script prints figures and ratios; it does not judge them.
 
 Usage::
 
@@ -78,7 +79,7 @@ from _common import (
 
 LR_BOOK = 3.0  # the book's eta for its quadratic cost
 IMPLS = ("ours", "mlp", "book", "gemm")
-SECTIONS = ("batch", "width", "threads", "n_samples", "memory")
+SECTIONS = ("batch", "width", "threads", "pairs", "n_samples", "memory")
 
 
 def fmt_ms(t):
@@ -311,6 +312,7 @@ class Bench:
         self.results = {}  # (group, n, h, b, dtype, impl, threads) -> record
         self.memory = []
         self.thread_pairs = {}  # (h, b, dtype) -> record
+        self.default_vs_one = {}  # (h, b, dtype) -> record
         self.linearity = {}  # threads -> n -> record
         self.n0 = args.n_headline
 
@@ -513,6 +515,47 @@ class Bench:
             {f"{i}_{tname(t)}": v for (i, t), v in r.items()} for r in rec["rounds"]
         ]
         self.thread_pairs[(h, b, dtype)] = rec
+
+    def measure_default_vs_one(self, h, b, dtype, pairs):
+        """Ours' whole fit on default threads against one thread, in tight pairs.
+
+        Each pair fits ours twice back to back, on one thread and on BLAS's
+        default threads, with ``1 + E`` epochs each; the order flips every
+        pair (one thread first, then default first: A B B A ...), so that
+        neither side always runs first. The figure is the median over the
+        pairs of the ratio of the two fits, each ratio taken between two
+        runs seconds apart. A whole fit is what a user waits for, and its
+        time is not the difference of two noisy times, as the epoch time of
+        :meth:`measure_thread_pairs` is.
+        """
+        n = self.n0
+        X, y = self.data.train(n, dtype)
+        max_iter = 1 + self.epochs_for(n, h, b)
+        make = make_ours(h, b, self.args.seed)
+        fits = {1: [], None: []}
+        ratios = []
+        for p in range(pairs):
+            t = {}
+            for thr in (1, None) if p % 2 == 0 else (None, 1):
+                gc.collect()
+                clf = make(max_iter)
+                with limits(thr):
+                    t0 = time.perf_counter()
+                    clf.fit(X, y)
+                    t[thr] = time.perf_counter() - t0
+                assert clf.n_iter_ == max_iter
+                fits[thr].append(t[thr])
+            ratios.append(t[None] / t[1])
+        self.default_vs_one[(h, b, dtype)] = dict(
+            h=h,
+            batch=b,
+            dtype=dtype,
+            max_iter=max_iter,
+            fit_s_1=statistics.median(fits[1]),
+            fit_s_default=statistics.median(fits[None]),
+            ratios=ratios,
+            default_over_1=statistics.median(ratios),
+        )
 
     def measure_linearity(self, ns, repeats):
         """Ours' microseconds per sample at each ``n``, in tight rounds.
@@ -738,6 +781,43 @@ def section_threads(bench, plan, data):
     print()
 
 
+def section_pairs(bench, plan, data):
+    from sklearn_sgdnet._training import step_threads
+
+    n0 = plan["n_headline"]
+    pairs = 4 if bench.args.quick else max(bench.args.repeats, 10)
+    for h, b in plan["thread_hb"]:
+        for dt in plan["dtypes"]:
+            bench.measure_default_vs_one(h, b, dt, pairs)
+    print(
+        f"E. Default threads against one thread (n={n0}; layers "
+        f"[{data.n_features}, h, {data.n_classes}]): ours' whole fit of "
+        f"max_iter epochs, in {pairs} back-to-back pairs whose order flips "
+        "every pair; 'dflt/1' = the median over the pairs of default-thread "
+        "fit / one-thread fit, 'low'-'high' the range of the pairs' ratios. "
+        "'rule' = the BLAS threads ours' rule gives the step: where it is 1, "
+        "both sides run the same code, and the range is the noise of a pair"
+    )
+    rows = []
+    for h, b in plan["thread_hb"]:
+        for dt in plan["dtypes"]:
+            rec = bench.default_vs_one[(h, b, dt)]
+            rows.append(
+                [h, b, dt, step_threads(b, [data.n_features, h, data.n_classes])]
+                + [
+                    rec["max_iter"],
+                    fmt_ms(rec["fit_s_1"]),
+                    fmt_ms(rec["fit_s_default"]),
+                ]
+                + [fmt_x(rec["default_over_1"])]
+                + [fmt_x(min(rec["ratios"])), fmt_x(max(rec["ratios"]))]
+            )
+    head = ["h", "batch", "dtype", "rule", "max_iter", "fit ms 1", "fit ms dflt"]
+    head += ["dflt/1", "low", "high"]
+    print(table(rows, head))
+    print()
+
+
 def section_n_samples(bench, plan, data):
     ns = plan["ns"]
     cfgs = [(n, 30, 10, "float64") for n in ns]
@@ -807,6 +887,7 @@ FUNCS = dict(
     batch=section_batch,
     width=section_width,
     threads=section_threads,
+    pairs=section_pairs,
     n_samples=section_n_samples,
     memory=section_memory,
 )
@@ -976,6 +1057,7 @@ def run(args):
         ),
         training=list(bench.results.values()),
         thread_pairs=list(bench.thread_pairs.values()),
+        default_vs_one=list(bench.default_vs_one.values()),
         linearity=bench.linearity,
         memory=bench.memory,
     )
