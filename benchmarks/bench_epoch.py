@@ -825,7 +825,7 @@ def section_n_samples(bench, plan, data):
     repeats = max(bench.args.repeats, 2 if bench.args.quick else 7)
     bench.run_group("n_samples", cfgs, reuse=False, repeats=repeats)
     print(
-        "E. n_samples sweep (rows tiled): h=30, batch 10, float64; us per sample "
+        "F. n_samples sweep (rows tiled): h=30, batch 10, float64; us per sample "
         f"(median of {repeats})"
     )
     g = ("n_samples",)
@@ -865,7 +865,7 @@ def section_memory(bench, plan, data):
     for c in plan["memory"]:
         bench.measure_memory(*c)
     print(
-        "F. Peak memory added by a 1-epoch fit, 1 thread (tracemalloc, which numpy "
+        "G. Peak memory added by a 1-epoch fit, 1 thread (tracemalloc, which numpy "
         "reports its data buffers to; X exists before tracing starts). "
         "kept = still allocated after fit (the model)"
     )

@@ -51,23 +51,31 @@ from ._network import (
 # multiply-adds each of the step's largest product, and threads only batches
 # of at least THREADS_MIN_BATCH rows (thinner products do not split well).
 # Measured on a 2-core machine (AMD EPYC, OpenBLAS Haswell kernels, MNIST
-# rows, layers [784, h, 10]): every step on both threads, over one thread, in
-# paired epochs (bench_epoch.py --sections threads, column "ours all/1";
+# rows, layers [784, h, 10]). Every step on both threads, over one thread,
+# in paired epochs (bench_epoch.py --sections threads, column "ours all/1";
 # float64 / float32):
 #   batch 10:   h=30 1.09 / 1.15, h=100 2.34 / 1.45, h=300 0.98 / 0.99
 #   batch 32:   h=30 1.45 / 0.93, h=100 0.86 / 1.45, h=300 0.78 / 1.04
 #   batch 64:   h=30 0.72 / 1.02, h=100 0.91 / 0.79, h=300 0.90 / 1.13
 #   batch 100:  0.78-0.82 at h=30, 100 and 300
 #   batch 200+: 0.68-0.85
-# so threads lose below 32 rows, are a coin toss at 32, mostly pay at 64 and
-# always from 100 rows; that run's pairs of identical one-thread code came
-# out as far apart as 1.29, which bounds what one figure says. On a machine
-# with more cores the rule keeps each thread's share of the largest product
-# at 2**20 or more: a product of 8M multiply-adds gets 8 threads on a 16-core
-# machine, not 16 (OpenBLAS by itself would use every thread down to 2**18
-# multiply-adds each). That scaling is a model: it was measured only on 2
-# cores. bench_epoch.py --sections threads measures it on any machine.
-THREAD_SHARE = 2**20
+# so threads lose below 32 rows and are a coin toss at 32. Pairs of whole
+# fits, default threads over one thread, under the earlier share of 2**20
+# (bench_epoch.py --sections pairs, medians of 10 and of 20 pairs, float64 /
+# float32) then sorted the products by size:
+#   2.35M-7.8M multiply-adds ([784, 30, 10] at 100 rows, [784, 100, 10] at
+#   64 and 100): 0.84-1.15 / 0.84-1.08, no gain and some losses;
+#   15M and more ([784, 300, 10] from 64 rows, every width at 1000 rows):
+#   0.71-0.93 / 0.72-1.03, a gain or a draw in every pair run.
+# Hence 2**22 multiply-adds a thread: two threads from 8.4M up. The pairs of
+# identical one-thread code came out between 0.92 and 1.06 (medians of 20),
+# which bounds what one figure says. On a machine with more cores the rule
+# keeps each thread's share of the largest product at 2**22 or more: a
+# product of 32M multiply-adds gets 8 threads on a 16-core machine, not 16
+# (OpenBLAS by itself would use every thread down to 2**18 multiply-adds
+# each). That scaling is a model: it was measured only on 2 cores.
+# bench_epoch.py --sections pairs measures it on any machine.
+THREAD_SHARE = 2**22
 THREADS_MIN_BATCH = 64
 
 # Below these sizes no thread limit is set at all: OpenBLAS (the BLAS of

@@ -187,15 +187,19 @@ def _blas_threads():
         (100, [4, 100, 3], 2, 1, 1),
         # 2.35M = 2.2 shares, but batch 10 < THREADS_MIN_BATCH
         (10, [784, 300, 10], 2, 1, 1),
-        # 0.75M, under two shares of 2**20
+        # 0.75M, under two shares of 2**22
         (32, [784, 30, 10], 2, 1, 1),
-        # 2.35M: two shares, both threads, nothing to change
-        (100, [784, 30, 10], 2, 2, None),
-        # 47M: 44 shares, but what BLAS is set to is the limit
+        # 2.35M and 7.84M: under two shares, one thread
+        (100, [784, 30, 10], 2, 1, 1),
+        (100, [784, 100, 10], 2, 1, 1),
+        # 15M at 64 rows: three shares, both threads, nothing to change
+        (64, [784, 300, 10], 2, 2, None),
+        # 47M: 11 shares, but what BLAS is set to is the limit
         (200, [784, 300, 10], 2, 2, None),
         (200, [784, 300, 10], 1, 1, None),
-        # on 16 threads, 2.35M gets 2 and 78.4M all 16
-        (100, [784, 30, 10], 16, 2, 2),
+        # on 16 threads, 15M gets 3, 47M 11 and 78.4M all 16
+        (64, [784, 300, 10], 16, 3, 3),
+        (200, [784, 300, 10], 16, 11, 11),
         (1000, [784, 100, 10], 16, 16, None),
     ],
 )
