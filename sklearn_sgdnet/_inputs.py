@@ -19,6 +19,8 @@ attributes; nothing here changes it, except that ``validate_data`` sets
 ``n_features_in_`` and ``feature_names_in_`` when ``reset`` is true.
 """
 
+import math
+
 import numpy as np
 from sklearn import get_config
 from sklearn.utils import assert_all_finite, column_or_1d
@@ -28,8 +30,6 @@ from sklearn.utils.multiclass import (
     unique_labels,
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
-
-from ._training import finite_by_dot
 
 X_CHECKS = dict(accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
 
@@ -91,12 +91,15 @@ def fast_labels(est, y, n_samples):
     if classes.dtype.kind != "U" and classes[0] == 0 and classes[k - 1] == k - 1:
         # classes_ is 0 ... k-1 (sorted, unique integers): y is its own index.
         # Seen as unsigned, a negative label is huge, so one max() tells
-        # whether every label is in 0 ... k-1 (half the cost of min and max).
-        if y.dtype.kind == "i":
-            y_unsigned = y.view(_UNSIGNED[y.dtype.itemsize])
+        # whether every label is in 0 ... k-1 (2 us less than min and max).
+        # The view keeps the bytes, so it is taken of native byte order only.
+        if y.dtype.kind == "u":
+            outside = y.max() >= k
+        elif y.dtype.isnative:
+            outside = y.view(_UNSIGNED[y.dtype.itemsize]).max() >= k
         else:
-            y_unsigned = y
-        if y_unsigned.max() >= k:
+            outside = y.min() < 0 or y.max() >= k
+        if outside:
             return None  # an unseen label: the generic path raises its error
         return y, y
     idx = classes.searchsorted(y)
@@ -114,8 +117,10 @@ def fast_stream_batch(est, X, y):
     """
     if fast_X(est, X) is None:
         return None
-    if not get_config()["assume_finite"] and not finite_by_dot(X):
-        return None  # the generic path raises its error, or accepts X
+    # a finite sum proves every value finite (a sum that overflows goes the
+    # generic way, which accepts it)
+    if not get_config()["assume_finite"] and not math.isfinite(X.sum()):
+        return None
     labels = fast_labels(est, y, X.shape[0])
     if labels is None:
         return None

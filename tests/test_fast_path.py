@@ -246,6 +246,11 @@ def test_fast_path_gives_what_the_generic_path_gives(generic_only, params, call)
         ([0, 1, 2], np.array([0, 2, 1, 1, 0, 2, 2, 1, 0, 0], dtype=np.int8)),
         ([0, 1, 2], np.array([0, 2, -1, 1, 0, 2, 2, 1, 0, 0], dtype=np.int8)),
         ([0, 1, 2], np.array([0, -128, 1, 1, 0, 2, 2, 1, 0, 0], dtype=np.int16)),
+        # big-endian labels: 2**56 has the bytes of a little-endian 1, so
+        # these labels' bytes, read natively, are all 0 or 1
+        ([0, 1, 2], np.array([0, 2, 1, 1, 0, 2, 2, 1, 0, 0], dtype=">i8")),
+        ([0, 1, 2], np.array([0, 2**56, 0, 0, 0, 2**56, 0, 0, 0, 0], dtype=">i8")),
+        ([0, 1, 2], np.array([0, 2, -1, 1, 0, 2, 2, 1, 0, 0], dtype=">i4")),
         # other integer classes, and strings: found by searchsorted
         ([3, 5, 9], [3, 9, 5, 5, 3, 9, 9, 5, 3, 3]),
         ([3, 5, 9], [3, 9, 4, 5, 3, 9, 9, 5, 3, 3]),  # between classes: unseen
