@@ -91,7 +91,7 @@ def fast_labels(est, y, n_samples):
     if classes.dtype.kind != "U" and classes[0] == 0 and classes[k - 1] == k - 1:
         # classes_ is 0 ... k-1 (sorted, unique integers): y is its own index.
         # Seen as unsigned, a negative label is huge, so one max() tells
-        # whether every label is in 0 ... k-1 (2 us less than min and max).
+        # whether every label is in 0 ... k-1 (1.2 us less than min and max).
         # The view keeps the bytes, so it is taken of native byte order only.
         if y.dtype.kind == "u":
             outside = y.max() >= k

@@ -184,7 +184,7 @@ def _blas_threads():
         (10, [784, 30, 10], 2, 1, None),
         # small gemms, but a bias gemv of 10,000 entries: held to one thread
         (100, [4, 100, 3], 2, 1, 1),
-        # 2.35M = 2.2 shares, but batch 10 < THREADS_MIN_BATCH
+        # 2.35M, half a share (and batch 10 < THREADS_MIN_BATCH)
         (10, [784, 300, 10], 2, 1, 1),
         # 0.75M, under two shares of 2**22
         (32, [784, 30, 10], 2, 1, 1),
