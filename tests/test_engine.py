@@ -289,5 +289,5 @@ def test_params_finite_falls_back_to_the_exact_check():
     with np.errstate(over="ignore"):
         assert not np.isfinite(trainer.theta.sum())
         assert trainer.params_finite()
-    trainer.theta[0] = np.nan
-    assert not trainer.params_finite()
+        trainer.theta[0] = np.nan
+        assert not trainer.params_finite()
