@@ -730,14 +730,25 @@ def section_width(bench, plan, data):
     print()
 
 
-def section_threads(bench, plan, data):
+def thread_configs(plan, data):
+    """``(h, batch, dtype, rule)`` of the threads and pairs sections.
+
+    ``rule`` is the BLAS threads ours' rule gives the step on this machine
+    (:func:`sklearn_sgdnet._training.step_threads`).
+    """
     from sklearn_sgdnet._training import step_threads
 
+    for h, b in plan["thread_hb"]:
+        rule = step_threads(b, [data.n_features, h, data.n_classes])
+        for dt in plan["dtypes"]:
+            yield h, b, dt, rule
+
+
+def section_threads(bench, plan, data):
     n0 = plan["n_headline"]
     repeats = max(bench.args.repeats, 5)
-    for h, b in plan["thread_hb"]:
-        for dt in plan["dtypes"]:
-            bench.measure_thread_pairs(h, b, dt, repeats)
+    for h, b, dt, _ in thread_configs(plan, data):
+        bench.measure_thread_pairs(h, b, dt, repeats)
     print(
         f"D. BLAS threads (n={n0}; layers [{data.n_features}, h, "
         f"{data.n_classes}]): ms per epoch, median of {repeats} rounds; each "
@@ -748,32 +759,28 @@ def section_threads(bench, plan, data):
         "with the rule set aside, every step on all of BLAS's threads"
     )
     rows = []
-    for h, b in plan["thread_hb"]:
-        for dt in plan["dtypes"]:
-            rec = bench.thread_pairs[(h, b, dt)]
-            t = rec["epoch_s"]
-            rows.append(
-                [h, b, dt, step_threads(b, [data.n_features, h, data.n_classes])]
-                + [fmt_ms(t.get(k)) for k in ("ours_1", "ours_default")]
-                + [fmt_ms(t.get(k)) for k in ("mlp_1", "mlp_default")]
-                + [
-                    fmt_x(rec.get(k))
-                    for k in (
-                        "ours_default_over_1",
-                        "ours_all_threads_over_1",
-                        "mlp_default_over_1",
-                    )
-                ]
-                + [
-                    fmt_x(rec.get(k))
-                    for k in ("ours_over_mlp_default", "ours_over_mlp_1")
-                ]
-                + [fmt_ms(t.get("gemm_default"))]
-                + [
-                    fmt_x(rec.get(k))
-                    for k in ("ours_over_gemm_default", "gemm_over_mlp_default")
-                ]
-            )
+    for h, b, dt, rule in thread_configs(plan, data):
+        rec = bench.thread_pairs[(h, b, dt)]
+        t = rec["epoch_s"]
+        rows.append(
+            [h, b, dt, rule]
+            + [fmt_ms(t.get(k)) for k in ("ours_1", "ours_default")]
+            + [fmt_ms(t.get(k)) for k in ("mlp_1", "mlp_default")]
+            + [
+                fmt_x(rec.get(k))
+                for k in (
+                    "ours_default_over_1",
+                    "ours_all_threads_over_1",
+                    "mlp_default_over_1",
+                )
+            ]
+            + [fmt_x(rec.get(k)) for k in ("ours_over_mlp_default", "ours_over_mlp_1")]
+            + [fmt_ms(t.get("gemm_default"))]
+            + [
+                fmt_x(rec.get(k))
+                for k in ("ours_over_gemm_default", "gemm_over_mlp_default")
+            ]
+        )
     head = ["h", "batch", "dtype", "rule", "ours 1", "ours dflt", "mlp 1", "mlp dflt"]
     head += ["ours dflt/1", "ours all/1", "mlp dflt/1", "ours/mlp dflt", "ours/mlp 1"]
     head += ["floor dflt", "ours/floor dflt", "floor/mlp dflt"]
@@ -782,13 +789,10 @@ def section_threads(bench, plan, data):
 
 
 def section_pairs(bench, plan, data):
-    from sklearn_sgdnet._training import step_threads
-
     n0 = plan["n_headline"]
     pairs = 4 if bench.args.quick else max(bench.args.repeats, 10)
-    for h, b in plan["thread_hb"]:
-        for dt in plan["dtypes"]:
-            bench.measure_default_vs_one(h, b, dt, pairs)
+    for h, b, dt, _ in thread_configs(plan, data):
+        bench.measure_default_vs_one(h, b, dt, pairs)
     print(
         f"E. Default threads against one thread (n={n0}; layers "
         f"[{data.n_features}, h, {data.n_classes}]): ours' whole fit of "
@@ -799,19 +803,14 @@ def section_pairs(bench, plan, data):
         "both sides run the same code, and the range is the noise of a pair"
     )
     rows = []
-    for h, b in plan["thread_hb"]:
-        for dt in plan["dtypes"]:
-            rec = bench.default_vs_one[(h, b, dt)]
-            rows.append(
-                [h, b, dt, step_threads(b, [data.n_features, h, data.n_classes])]
-                + [
-                    rec["max_iter"],
-                    fmt_ms(rec["fit_s_1"]),
-                    fmt_ms(rec["fit_s_default"]),
-                ]
-                + [fmt_x(rec["default_over_1"])]
-                + [fmt_x(min(rec["ratios"])), fmt_x(max(rec["ratios"]))]
-            )
+    for h, b, dt, rule in thread_configs(plan, data):
+        rec = bench.default_vs_one[(h, b, dt)]
+        rows.append(
+            [h, b, dt, rule, rec["max_iter"]]
+            + [fmt_ms(rec["fit_s_1"]), fmt_ms(rec["fit_s_default"])]
+            + [fmt_x(rec["default_over_1"])]
+            + [fmt_x(min(rec["ratios"])), fmt_x(max(rec["ratios"]))]
+        )
     head = ["h", "batch", "dtype", "rule", "max_iter", "fit ms 1", "fit ms dflt"]
     head += ["dflt/1", "low", "high"]
     print(table(rows, head))
