@@ -354,9 +354,36 @@ def same_work(h, b, seed):
     )
 
 
-def make_ours(h, b, seed):
-    """``max_iter -> SGDNetClassifier`` (cross-entropy, eta=LR_OURS)."""
-    from sklearn_sgdnet import SGDNetClassifier
+def load_baseline(folder):
+    """The ``sklearn_sgdnet`` package of another checkout, as a module of its own.
+
+    ``folder`` holds that checkout (``git worktree add /tmp/old COMMIT``);
+    its package is imported as ``sklearn_sgdnet_baseline``, beside this one,
+    so that a script can time two versions side by side in one process.
+    """
+    import importlib.util
+
+    package = Path(folder) / "sklearn_sgdnet"
+    spec = importlib.util.spec_from_file_location(
+        "sklearn_sgdnet_baseline",
+        package / "__init__.py",
+        submodule_search_locations=[str(package)],
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_ours(h, b, seed, package=None):
+    """``max_iter -> SGDNetClassifier`` (cross-entropy, eta=LR_OURS).
+
+    ``package``: the module to take the class from (default: this checkout's
+    ``sklearn_sgdnet``; see :func:`load_baseline`).
+    """
+    if package is None:
+        import sklearn_sgdnet as package
+    SGDNetClassifier = package.SGDNetClassifier
 
     def make(max_iter):
         return SGDNetClassifier(

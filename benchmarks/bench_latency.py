@@ -24,10 +24,16 @@ layer, plain SGD with eta 0.5, no L2) and fitted for one epoch first:
 
 BLAS threads are left as they are (the estimators choose their own).
 
+With ``--baseline FOLDER`` (a checkout of another commit, e.g. made by
+``git worktree add /tmp/old COMMIT``), that version's estimator runs in the
+same rounds as a third contender, and a column ``ours/base`` compares the
+two versions side by side in one process.
+
 Usage::
 
     python benchmarks/bench_latency.py --data ../shared/data/mnist10k.npz
     python benchmarks/bench_latency.py --quick       # digits, a few seconds
+    python benchmarks/bench_latency.py --baseline /tmp/old --dtypes float64
 """
 
 import argparse
@@ -39,6 +45,7 @@ from _common import (
     add_common_arguments,
     fmt,
     header,
+    load_baseline,
     load_split,
     make_mlp,
     make_ours,
@@ -141,7 +148,13 @@ def main(argv=None):
     parser.add_argument(
         "--dtypes", default="float64,float32", help="comma-separated dtypes"
     )
+    parser.add_argument(
+        "--baseline", help="a checkout of another version, timed beside this one"
+    )
     args = parser.parse_args(argv)
+    if args.baseline:
+        baseline = load_baseline(args.baseline)
+        ESTIMATORS["base"] = lambda h, b, seed: make_ours(h, b, seed, baseline)
     if args.quick:
         args.calls, args.repeats = 20, 2
     data = load_split(args.data)
@@ -161,23 +174,29 @@ def main(argv=None):
         for n_rows in (1, 10, 100):
             times = latency(models, X, y, n_rows, args.calls, args.repeats)
             for method in METHODS:
-                ours = median(times[(method, "ours")]) * 1e6
-                mlp = median(times.get((method, "MLP"), []))
-                mlp = None if mlp is None else mlp * 1e6
+                us = {
+                    name: None
+                    if not times.get((method, name))
+                    else median(times[(method, name)]) * 1e6
+                    for name in models
+                }
+                ours, mlp = us["ours"], us["MLP"]
                 results[f"{dtype} | {method} | {n_rows}"] = dict(
                     ours_us=ours, mlp_us=mlp, ratio=ratio(ours, mlp)
                 )
-                rows_out.append(
-                    [
-                        method,
-                        n_rows,
-                        fmt(ours, ".1f"),
-                        fmt(mlp, ".1f"),
-                        fmt(ratio(ours, mlp), ".3f"),
-                    ]
-                )
+                row = [method, n_rows, fmt(ours, ".1f"), fmt(mlp, ".1f")]
+                row.append(fmt(ratio(ours, mlp), ".3f"))
+                if "base" in us:
+                    results[f"{dtype} | {method} | {n_rows}"].update(
+                        base_us=us["base"], ratio_base=ratio(ours, us["base"])
+                    )
+                    row += [fmt(us["base"], ".1f"), fmt(ratio(ours, us["base"]), ".3f")]
+                rows_out.append(row)
         print(f"{dtype}: per-call latency")
-        print(table(rows_out, ["method", "rows", "ours us", "MLP us", "ours/MLP"]))
+        columns = ["method", "rows", "ours us", "MLP us", "ours/MLP"]
+        if "base" in models:
+            columns += ["base us", "ours/base"]
+        print(table(rows_out, columns))
         stream, epoch = stream_and_epoch(X, y, args.hidden, args.seed, args.repeats)
         results[f"{dtype} | stream vs epoch"] = dict(
             stream_s=stream, epoch_s=epoch, ratio=ratio(stream, epoch)

@@ -10,7 +10,8 @@ The package is laid out in four layers:
 - ``_classifier.py``: the scikit-learn estimator :class:`SGDNetClassifier`,
   with its input checks in ``_inputs.py`` and its warnings, attributed to
   the user's line, in ``_warn.py``;
-- glue: ``_persistence.py`` (version stamps on pickling), ``_onnx.py``
+- glue: ``_persistence.py`` (version stamps on pickling, and the check of
+  a loaded model's fitted state), ``_onnx.py``
   (a skl2onnx converter, registered on demand) and ``_network2.py`` (the
   JSON files of the book's ``network2.py``) and ``_diagnostics.py``
   (chapter 5's speed of learning of a fitted model), ``_plotting.py`` (the

@@ -1,7 +1,6 @@
 """Layer 3: the estimator. Parameters, validation, fit / partial_fit, predict."""
 
 import copy
-import functools
 from numbers import Integral, Real
 
 import numpy as np
@@ -25,7 +24,7 @@ from sklearn.utils.multiclass import (
 from . import _inputs
 from . import _xp_network as xpn
 from ._network import ACTIVATIONS, COSTS, init_params, sigmoid
-from ._persistence import VersionStampMixin
+from ._persistence import VersionStampMixin, check_fitted_state
 from ._training import (
     NoImprovementCounter,
     SGDOptimizer,
@@ -50,14 +49,6 @@ def _has_callbacks(estimator):
     return bool(getattr(estimator, "_skl_callbacks", None)) or hasattr(
         estimator, "_parent_callback_ctx"
     )
-
-
-@functools.lru_cache(maxsize=16)
-def _identity(n, dtype):
-    """An ``n x n`` identity matrix (read-only: shared between calls)."""
-    eye = np.eye(n, dtype=dtype)
-    eye.flags.writeable = False
-    return eye
 
 
 class _NoCallbackHooks:
@@ -509,8 +500,10 @@ class SGDNetClassifier(
         """Target rows ``Y`` of shape ``(n, n_outputs_)``: one-hot, 0/1 or indicator.
 
         Built directly in the training dtype (no integer intermediate), since
-        for a large training set ``Y`` is the largest array a fit allocates.
-        ``idx``, if known, holds the rows' indices into ``classes_``.
+        for a large training set ``Y`` is the largest array a fit allocates:
+        ``n x n_outputs``, never more (no ``k x k`` identity to take rows
+        from, which 10^5 classes would make 80 GB). ``idx``, if known, holds
+        the rows' indices into ``classes_``.
         """
         binarizer = self._label_binarizer
         if binarizer.y_type_.startswith("multilabel"):
@@ -520,9 +513,6 @@ class SGDNetClassifier(
             idx = np.searchsorted(classes, y)
         if len(classes) == 2 and self.cost != "log_likelihood":
             return (idx == 1).astype(dtype)[:, None]
-        if len(idx) <= len(classes):
-            # a small batch (a partial_fit call): rows of the identity
-            return _identity(len(classes), dtype).take(idx, axis=0)
         Y = np.zeros((len(idx), len(classes)), dtype=dtype)
         Y[np.arange(len(idx)), idx] = 1
         return Y
@@ -573,10 +563,16 @@ class SGDNetClassifier(
         self : SGDNetClassifier
             The fitted estimator.
         """
-        with np.errstate(over="ignore", invalid="ignore"):
-            return self._fit(
-                X, y, sample_weight, incremental=False, X_val=X_val, y_val=y_val
-            )
+        return self._undo_on_failure(
+            True,
+            self._fit,
+            X,
+            y,
+            sample_weight,
+            incremental=False,
+            X_val=X_val,
+            y_val=y_val,
+        )
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Make exactly one gradient step on the mini-batch ``(X, y)``.
@@ -624,12 +620,16 @@ class SGDNetClassifier(
             batch = _inputs.fast_stream_batch(self, X, y)
         if batch is None:
             return self._partial_fit(X, y, classes, sample_weight)
-        return self._undo_on_failure(self._fast_partial_step, *batch, sample_weight)
+        # the step draws random numbers only for dropout
+        draws = self._keep_probabilities() is not None
+        return self._undo_on_failure(
+            draws, self._fast_partial_step, *batch, sample_weight
+        )
 
     def _partial_fit(self, X, y, classes, sample_weight):
         """:meth:`partial_fit` on the generic path, in scikit-learn's fit context."""
         return self._undo_on_failure(
-            self._fit, X, y, sample_weight, incremental=True, classes=classes
+            True, self._fit, X, y, sample_weight, incremental=True, classes=classes
         )
 
     # _fit_context skips validating a fitted model's parameters again only for
@@ -637,16 +637,33 @@ class SGDNetClassifier(
     _partial_fit.__name__ = "partial_fit"
     _partial_fit = _fit_context(prefer_skip_nested_validation=True)(_partial_fit)
 
-    def _undo_on_failure(self, step, *args, **kwargs):
-        """Run a :meth:`partial_fit` call; if it raises, leave the model as it was.
+    def _undo_on_failure(self, draws, step, *args, **kwargs):
+        """Run a training call; if it raises, leave the model exactly as it was.
 
-        The attributes come back from a shallow copy (a call replaces what it
-        changes, but for the loss curve, which it appends to and which is cut
-        back), and the parameters and the optimizer's state from the stream
-        trainer's checkpoint (the step is made in place).
+        This is how :meth:`fit` and :meth:`partial_fit` lose nothing: a call
+        that raises (non-finite weights, Ctrl-C before a first complete
+        epoch, a callback's error) leaves every attribute as before it, and a
+        pickle of the model byte for byte the same.
+
+        - The attributes come back from a shallow copy of ``__dict__``: a
+          call replaces what it changes (the arrays of :meth:`fit` are new
+          ones, the trainer copies the weights it starts from), but for the
+          loss curve, which it appends to and which is cut back.
+        - The parameters and the optimizer's state of a stream come back from
+          the stream trainer's checkpoint (its step is made in place).
+        - With ``draws`` (the call may draw random numbers: shuffling, a
+          validation split, initial weights, dropout masks), the states of
+          the model's random generator, and of a ``RandomState`` passed as
+          ``random_state``, are put back as well.
+
+        The old state comes back in one assignment of ``__dict__``, so that a
+        reader in another thread sees the model before or after, never a
+        model without its attributes.
         """
         state = dict(self.__dict__)
         n_losses = len(state.get("loss_curve_", ()))
+        generators = self._random_generators() if draws else ()
+        drawn = [(g, g.get_state()) for g in generators]
         try:
             # overflow is detected afterwards (non-finite weights), not warned
             with np.errstate(over="ignore", invalid="ignore"):
@@ -655,11 +672,20 @@ class SGDNetClassifier(
             trainer = state.get("_trainer")
             if trainer is not None:
                 trainer.rollback()
-            self.__dict__.clear()
-            self.__dict__.update(state)
+            for generator, generator_state in drawn:
+                generator.set_state(generator_state)
             if "loss_curve_" in state:
-                del self.loss_curve_[n_losses:]
+                del state["loss_curve_"][n_losses:]
+            self.__dict__ = state
             raise
+
+    def _random_generators(self):
+        """The ``RandomState`` objects that training may draw from."""
+        found = []
+        for g in (self.__dict__.get("_rng"), self.random_state):
+            if isinstance(g, np.random.RandomState) and all(g is not f for f in found):
+                found.append(g)
+        return found
 
     def _fast_partial_step(self, X, y, idx, sample_weight):
         """The step of a :meth:`partial_fit` batch that passed the fast checks."""
@@ -736,18 +762,13 @@ class SGDNetClassifier(
             _inputs.check_labels(y_val, type_of_target(y_val), binarizer)
 
         if first_call:
-            self._label_binarizer = binarizer
-            self.classes_ = binarizer.classes_
+            self._label_binarizer = binarizer  # _binarize reads it
             self._rng = check_random_state(self.random_state)
             Y = self._binarize(y, dtype)
             sizes = [X.shape[1], *hidden, Y.shape[1]]
-            self.n_layers_ = len(sizes)
-            self.n_outputs_ = Y.shape[1]
-            self.out_activation_ = COSTS[self.cost].out_activation
-            self.coefs_, self.intercepts_ = init_params(
-                sizes, self.weight_init, self._rng, dtype
+            self._start_network(
+                binarizer, *init_params(sizes, self.weight_init, self._rng, dtype)
             )
-            self._start_training_state()
         else:
             Y = self._binarize(y, dtype)
 
@@ -800,8 +821,13 @@ class SGDNetClassifier(
         """
         if self.class_weight is None:
             return sample_weight
-        weights = self._class_weight_vector(counts)[idx].astype(dtype)
-        return weights if sample_weight is None else weights * sample_weight
+        # each factor within rescale_weights' range, so that their product
+        # is too (and, for weights of a usual scale, computed as it always was)
+        weights = _inputs.rescale_weights(self._class_weight_vector(counts))
+        weights = weights[idx].astype(dtype)
+        if sample_weight is not None:
+            weights *= sample_weight
+        return _inputs.rescale_weights(weights).astype(dtype, copy=False)
 
     def _batch_size(self, n_samples, warn=False):
         if self.batch_size == "auto":
@@ -813,13 +839,32 @@ class SGDNetClassifier(
             )
         return min(self.batch_size, n_samples)
 
-    def _start_training_state(self):
-        """The training state of a network that has not trained yet.
+    def _from_parameters(self, coefs, intercepts, classes):
+        """This model, fitted to the given parameters and labels; returns it.
 
-        Set once ``classes_`` and the initial ``coefs_`` and ``intercepts_``
-        are: by a first :meth:`fit` or :meth:`partial_fit`, and by
-        :func:`~sklearn_sgdnet.load_network2`.
+        How glue (:func:`~sklearn_sgdnet.load_network2`) builds a fitted
+        model, instead of setting private attributes: ``coefs[l]`` has shape
+        ``(n_l, n_{l+1})``, and ``classes`` are sorted. The result is checked
+        as a loaded model is (:func:`~sklearn_sgdnet._persistence.check_fitted_state`).
         """
+        self._rng = check_random_state(self.random_state)
+        self.n_features_in_ = coefs[0].shape[0]
+        self._start_network(LabelBinarizer().fit(classes), coefs, intercepts)
+        check_fitted_state(self)
+        return self
+
+    def _start_network(self, binarizer, coefs, intercepts):
+        """The fitted attributes of a network that has not trained yet.
+
+        Set by a first :meth:`fit` or :meth:`partial_fit`, and by
+        :meth:`_from_parameters`.
+        """
+        self._label_binarizer = binarizer
+        self.classes_ = binarizer.classes_
+        self.n_layers_ = len(coefs) + 1
+        self.n_outputs_ = coefs[-1].shape[1]
+        self.out_activation_ = COSTS[self.cost].out_activation
+        self.coefs_, self.intercepts_ = coefs, intercepts
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
@@ -1105,6 +1150,10 @@ class SGDNetClassifier(
                 callbacks.epoch_begin()
                 loss = trainer.epoch(X, Y, sample_weight, batch_size, rng, errors)
             except KeyboardInterrupt:
+                if not self.n_iter_:
+                    # no complete epoch to keep: the call fails, and fit
+                    # leaves the model as it was before it
+                    raise
                 trainer.restore(last_complete)
                 interrupted = True
                 warn_user(
@@ -1136,7 +1185,7 @@ class SGDNetClassifier(
             if self.verbose:
                 print(line)
             if not np.isfinite(self.loss_):
-                break
+                self._raise_non_finite(trainer, epoch)
             if self.early_stopping:
                 score = self.validation_scores_[-1]
                 if stopper.update(-score):
@@ -1173,11 +1222,8 @@ class SGDNetClassifier(
         if self.early_stopping and self.n_iter_:
             trainer.restore(best_params)
         callbacks.fit_end()
-        if not trainer.params_finite():
-            raise ValueError(
-                "Training produced non-finite weights. Scale the input (e.g. "
-                "with StandardScaler) or lower learning_rate_init."
-            )
+        if not trainer.params_finite() or self._weights_overflow(trainer):
+            self._raise_non_finite(trainer, self.n_iter_ - 1)
         ran_all = self.n_iter_no_change == np.inf  # asked for every epoch
         if not (converged or interrupted or ran_all) and self.n_iter_ == self.max_iter:
             warn_user(
@@ -1185,6 +1231,35 @@ class SGDNetClassifier(
                 "the training has not converged yet.",
                 ConvergenceWarning,
             )
+
+    def _raise_non_finite(self, trainer, epoch):
+        """Stop :meth:`fit` (which then leaves the model as it was) with the cause."""
+        if not trainer.params_finite():
+            what = "non-finite weights"
+        elif not np.isfinite(self.loss_):
+            what = f"a non-finite loss ({self.loss_})"
+        else:
+            what = "weights too large for float arithmetic (non-finite squares)"
+        raise ValueError(
+            f"Training produced {what} in epoch {epoch}; the model "
+            "was left as it was before fit. Scale the input (e.g. with "
+            "StandardScaler), or lower learning_rate_init (it is "
+            f"{self.learning_rate_init})."
+        )
+
+    def _weights_overflow(self, trainer):
+        """Whether the weights are too large for float arithmetic.
+
+        Weights beyond the square root of the dtype's largest number (1e154
+        in float64, 1.8e19 in float32) make their squared norm, and so the
+        loss of any L2 penalty, infinite: no training reaches them except
+        by diverging (a learning rate of 1e300 saturates every sigmoid in
+        one step, and the stopping rule would call the flat loss that
+        follows converged).
+        """
+        coefs = [np.asarray(_inputs.to_numpy(W)) for W in trainer.coefs]
+        limit = np.sqrt(np.finfo(coefs[0].dtype).max)
+        return any(np.abs(W).max() > limit for W in coefs)
 
     # ------------------------------------------------------------------
     # prediction
@@ -1426,6 +1501,11 @@ class SGDNetClassifier(
             state["intercepts_"] = [_copy(b) for b in state["intercepts_"]]
             state["loss_curve_"] = list(state["loss_curve_"])
         return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # a damaged or edited file is refused now, not at a later prediction
+        check_fitted_state(self)
 
     def __sklearn_array_api_convert__(self, converter):
         """A copy of the model with its arrays moved by ``converter``.

@@ -337,7 +337,12 @@ def X_to_predict(est, X):
 
 
 def validate_sample_weight(sample_weight, n_samples, dtype):
-    """``sample_weight`` as a finite, non-negative, not all-zero vector (or None)."""
+    """``sample_weight`` as a finite, non-negative, not all-zero vector (or None).
+
+    Weights of an extreme scale are rescaled (see :func:`rescale_weights`)
+    before they are cast to ``dtype``, so that finite float64 weights never
+    become infinite in float32.
+    """
     if sample_weight is None:
         return None
     sample_weight = np.asarray(to_numpy(sample_weight))
@@ -347,14 +352,37 @@ def validate_sample_weight(sample_weight, n_samples, dtype):
         raise ValueError(
             f"sample_weight.shape == {sample_weight.shape}, expected {(n_samples,)}!"
         )
-    sample_weight = sample_weight.astype(dtype)
+    if sample_weight.dtype.kind not in "fiub":
+        sample_weight = sample_weight.astype(np.float64)
     if not np.all(np.isfinite(sample_weight)):
         raise ValueError("sample_weight contains NaN or infinity.")
     if np.any(sample_weight < 0):
         raise ValueError("Negative values in data passed to `sample_weight`.")
     if not np.any(sample_weight > 0):
         raise ValueError("Sample weights must contain at least one non-zero number.")
-    return sample_weight
+    return rescale_weights(sample_weight).astype(dtype)
+
+
+# the range of the largest weight within which weights are used as given: the
+# product of two such weights, and the sum of 2^60 of them, are finite and
+# normal in float32
+_WEIGHT_RANGE = (2.0**-32, 2.0**32)
+
+
+def rescale_weights(weights):
+    """``weights`` divided by their largest, if that lies outside 2^-32 .. 2^32.
+
+    A step uses the weighted mean gradient ``sum s_x g_x / sum s_x`` and the
+    loss the weighted mean cost, both unchanged when every weight is
+    multiplied by the same number; but at an extreme scale the sum
+    overflows (``1e306`` each) or the ratio does (``5e-324`` each), and
+    training would produce NaN. Weights within the range are returned as
+    they are, bit for bit.
+    """
+    top = float(weights.max())
+    if 0 < top < _WEIGHT_RANGE[0] or _WEIGHT_RANGE[1] < top < math.inf:
+        return np.asarray(weights, dtype=np.float64) / top
+    return weights
 
 
 def check_y_type(est, y):

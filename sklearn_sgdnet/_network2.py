@@ -11,10 +11,10 @@ of ``coefs_[l - 1]``, its ``b^l`` is ``intercepts_[l - 1]`` as a column.
 """
 
 import json
+import os
+import reprlib
 
 import numpy as np
-from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 # the book's cost classes and this package's names for the same costs
@@ -53,8 +53,21 @@ def load_network2(path, classes=None, **params):
     Raises
     ------
     ValueError
-        If the file is not a network2 file, its cost is not one of the book's
-        two, or ``classes`` does not fit its output layer.
+        If the file is not a network2 file (any JSON that is not the book's
+        four fields, with ``sizes`` positive integers, ``weights`` and
+        ``biases`` finite numbers in matrices of the sizes' shapes), its cost
+        is not one of the book's two, or ``classes`` does not fit its output
+        layer. The message is short and names the field.
+    OSError
+        If the file cannot be read.
+
+    Notes
+    -----
+    The file is read as untrusted input: its structure, types and counts
+    are checked against ``sizes`` before any array is built, so that a
+    hostile file is refused in memory proportional to the file (no more
+    than parsing its JSON takes) and with an error of a few hundred
+    characters at most.
 
     Examples
     --------
@@ -73,32 +86,8 @@ def load_network2(path, classes=None, **params):
     """
     from ._classifier import SGDNetClassifier
 
-    with open(path, encoding="utf-8") as f:
-        data = json.load(f)
-    missing = {"sizes", "weights", "biases", "cost"} - set(data)
-    if missing:
-        raise ValueError(
-            f"{path} is not a network2 file: it lacks {sorted(missing)} (a file "
-            "written by the book's Network.save has sizes, weights, biases and "
-            "cost)."
-        )
-    if data["cost"] not in _COSTS:
-        raise ValueError(
-            f"{path} has cost {data['cost']!r}; network2 files have {sorted(_COSTS)}."
-        )
-    sizes = [int(n) for n in data["sizes"]]
-    if len(sizes) < 2:
-        raise ValueError(f"{path} has sizes {sizes}: a network needs two layers.")
-    weights = [np.asarray(w, dtype=np.float64) for w in data["weights"]]
-    biases = [np.asarray(b, dtype=np.float64).reshape(-1) for b in data["biases"]]
-    expected = list(zip(sizes[1:], sizes[:-1], strict=True))
-    if [w.shape for w in weights] != expected or [b.shape for b in biases] != [
-        (n,) for n in sizes[1:]
-    ]:
-        raise ValueError(
-            f"{path}: the weights and biases do not match sizes {sizes} (weights "
-            f"{[w.shape for w in weights]}, expected {expected})."
-        )
+    data = _read_json(path)
+    sizes, weights, biases = _check_document(data, os.fspath(path))
     n_out = sizes[-1]
     if classes is None:
         classes = np.arange(2 if n_out == 1 else n_out)
@@ -133,19 +122,152 @@ def load_network2(path, classes=None, **params):
         "hidden_layer_sizes": tuple(sizes[1:-1]) or (),
         "cost": _COSTS[data["cost"]],
     }
-    clf = SGDNetClassifier(**params)
-    binarizer = LabelBinarizer().fit(classes[order])
-    clf._label_binarizer = binarizer
-    clf.classes_ = binarizer.classes_
-    clf._rng = check_random_state(clf.random_state)
-    clf.n_features_in_ = sizes[0]
-    clf.n_layers_ = len(sizes)
-    clf.n_outputs_ = n_out
-    clf.out_activation_ = "sigmoid"
-    clf.coefs_ = [np.ascontiguousarray(w.T) for w in weights]
-    clf.intercepts_ = biases
-    clf._start_training_state()
-    return clf
+    return SGDNetClassifier(**params)._from_parameters(
+        [np.ascontiguousarray(w.T) for w in weights],
+        [b.reshape(-1) for b in biases],
+        classes[order],
+    )
+
+
+# ---------------------------------------------------------------------------
+# Reading a file as untrusted input
+# ---------------------------------------------------------------------------
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlist = _SHORT.maxdict = 4
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = 40
+_SHORT.maxlevel = 2
+
+
+def _show(value):
+    """A short repr of a value from the file, for an error message."""
+    try:
+        return _SHORT.repr(value)
+    except ValueError:  # an int beyond Python's digit limit for str()
+        return f"an integer of over {_SHORT.maxlong} digits"
+
+
+def _name(path):
+    """The file's name in messages: its last 120 characters at most."""
+    path = str(path)
+    return path if len(path) <= 120 else "..." + path[-117:]
+
+
+def _read_json(path):
+    """The parsed JSON of ``path``; every failure of the text is a ValueError."""
+    name = _name(os.fspath(path))
+    with open(path, encoding="utf-8") as f:  # OSError for the file itself
+        try:
+            return json.load(f)
+        except RecursionError:
+            raise ValueError(
+                f"{name} is not a network2 file: its JSON is nested too deeply."
+            ) from None
+        except ValueError as e:  # JSONDecodeError, UnicodeDecodeError
+            raise ValueError(
+                f"{name} is not a network2 file: {_show(str(e))[1:-1]}"
+            ) from None
+
+
+def _check_document(data, path):
+    """``(sizes, weights, biases)`` of a parsed network2 document.
+
+    Everything is checked from the outside in, and counts against ``sizes``
+    before any array is built: a file that holds 6.7 million empty lists
+    for its weights is refused by a length, not by converting them.
+    """
+    name = _name(path)
+
+    def refuse(message):
+        raise ValueError(f"{name}: {message}.")
+
+    if not isinstance(data, dict):
+        refuse(
+            f"the file holds a JSON {type(data).__name__}, not the object of a "
+            "network2 file (with sizes, weights, biases and cost)"
+        )
+    missing = [key for key in ("sizes", "weights", "biases", "cost") if key not in data]
+    if missing:
+        raise ValueError(
+            f"{name} is not a network2 file: it lacks {missing} (a file "
+            "written by the book's Network.save has sizes, weights, biases and "
+            "cost)."
+        )
+    cost = data["cost"]
+    if not isinstance(cost, str) or cost not in _COSTS:
+        refuse(f"has cost {_show(cost)}; network2 files have {sorted(_COSTS)}")
+    sizes = data["sizes"]
+    if not isinstance(sizes, list) or len(sizes) < 2:
+        refuse(f"sizes is {_show(sizes)}, not a list of two or more layer sizes")
+    for i, n in enumerate(sizes):
+        # bool, float and str are not sizes; nor is a size larger than any
+        # file could fill
+        if type(n) is not int or not 1 <= n <= _LARGEST_SIZE:
+            refuse(
+                f"sizes[{i}] is {_show(n)}, not an integer from 1 to {_LARGEST_SIZE}"
+            )
+    weights = _matrices(data["weights"], "weights", sizes, refuse)
+    biases = _matrices(data["biases"], "biases", sizes, refuse)
+    return sizes, weights, biases
+
+
+_LARGEST_SIZE = 2**31 - 1
+
+
+def _shapes(field, sizes):
+    """The shape of each matrix of ``field``, from ``sizes`` (an iterator)."""
+    if field == "biases":
+        return ((sizes[i], 1) for i in range(1, len(sizes)))
+    return ((sizes[i + 1], sizes[i]) for i in range(len(sizes) - 1))
+
+
+def _matrices(value, field, sizes, refuse):
+    """The float64 matrices of ``field``, once each has the shape ``sizes`` make.
+
+    The counts are compared first, and no list as long as ``sizes`` is made:
+    a file of millions of sizes costs no more than its parse.
+    """
+    if not isinstance(value, list) or len(value) != len(sizes) - 1:
+        what = f"{len(value)} entries" if isinstance(value, list) else _show(value)
+        refuse(
+            f"{field} is {what}; sizes needs a list of {len(sizes) - 1} "
+            "matrices, one per layer after the first"
+        )
+    for layer, (rows, cols) in zip(value, _shapes(field, sizes), strict=True):
+        if not isinstance(layer, list) or len(layer) != rows:
+            _refuse_matrix(field, value, sizes, refuse)
+        for row in layer:
+            if not isinstance(row, list) or len(row) != cols:
+                _refuse_matrix(field, value, sizes, refuse)
+            if not set(map(type, row)) <= {int, float}:  # not bool, str, None
+                _refuse_matrix(field, value, sizes, refuse)
+    matrices = []
+    for i, layer in enumerate(value):
+        try:
+            matrix = np.array(layer, dtype=np.float64)
+        except OverflowError:  # an integer beyond float64
+            refuse(f"{field}[{i}] holds a number beyond float64's range")
+        if not np.isfinite(matrix).all():
+            refuse(f"{field}[{i}] holds a non-finite number (NaN or infinity)")
+        matrices.append(matrix)
+    return matrices
+
+
+def _refuse_matrix(field, value, sizes, refuse):
+    """Name the first entry of ``field`` that does not fit its shape, and raise."""
+    for i, (layer, (rows, cols)) in enumerate(
+        zip(value, _shapes(field, sizes), strict=True)
+    ):
+        if not isinstance(layer, list) or len(layer) != rows:
+            what = f"{len(layer)} rows" if isinstance(layer, list) else _show(layer)
+            refuse(f"{field}[{i}] is {what}, not {rows} rows of {cols} (from sizes)")
+        for j, row in enumerate(layer):
+            if not isinstance(row, list) or len(row) != cols:
+                what = f"{len(row)} numbers" if isinstance(row, list) else _show(row)
+                refuse(f"{field}[{i}][{j}] is {what}, not a row of {cols} numbers")
+            for k, x in enumerate(row):
+                if type(x) not in (int, float):
+                    refuse(f"{field}[{i}][{j}][{k}] is {_show(x)}, not a number")
 
 
 def save_network2(estimator, path, *, ignore_labels=False):

@@ -16,6 +16,11 @@ stamps travel through ``joblib.dump`` and ``skops.io.dump`` (which calls
 ``__getstate__`` and ``__setstate__`` too). The stamps are removed again when
 the estimator is loaded: they never become attributes.
 
+A loaded state is checked once, as it is loaded (:func:`check_fitted_state`):
+a file whose fitted attributes are missing, of the wrong shapes or dtypes, or
+not finite is refused with an error that names the attribute, instead of
+giving garbage predictions or numpy's broadcasting errors later.
+
 Loading a pickle runs arbitrary code: load only files that you trust. For files
 from elsewhere use ``skops.io`` (``pip install sklearn-sgdnet[skops]``): all
 the types an :class:`~sklearn_sgdnet.SGDNetClassifier` file asks to be trusted
@@ -25,8 +30,10 @@ are this package's own (``sklearn_sgdnet.*``), which
 
 import functools
 
+import numpy as np
 import sklearn
 from sklearn.exceptions import InconsistentVersionWarning as _SklearnVersionWarning
+from sklearn.exceptions import NotFittedError
 
 from ._warn import warn_user
 
@@ -127,3 +134,136 @@ class VersionStampMixin:
                     )
                 )
         super().__setstate__(state)
+
+
+# the attributes that every fitted model has, and that prediction and
+# partial_fit read
+_FITTED = (
+    "classes_",
+    "coefs_",
+    "intercepts_",
+    "n_features_in_",
+    "n_layers_",
+    "n_outputs_",
+    "out_activation_",
+    "n_iter_",
+    "t_",
+    "loss_curve_",
+    "_label_binarizer",
+    "_optimizer",
+    "_rng",
+)
+
+
+def check_fitted_state(estimator):
+    """Raise if ``estimator``'s fitted state is not one that fitting makes.
+
+    Run once when a model is loaded (``pickle``, ``joblib``, ``skops``), so
+    that a damaged or edited file is refused at once, with an error naming
+    the attribute, instead of predicting garbage (an output layer of 9 units
+    for 10 classes) or failing later with numpy's broadcasting errors. A
+    state without any fitted attribute is an unfitted model, and passes.
+
+    Raises
+    ------
+    NotFittedError
+        If some fitted attributes are there and others are missing.
+    ValueError
+        If a fitted attribute does not fit the others: the parameters'
+        shapes against ``n_features_in_``, ``hidden_layer_sizes`` and the
+        classes, their dtypes, their finiteness, the optimizer's velocity.
+    """
+    from ._classifier import _hidden_sizes
+    from ._inputs import to_numpy
+    from ._network import COSTS
+
+    state = estimator.__dict__
+    name = type(estimator).__name__
+    present = [key for key in _FITTED if key in state]
+    if not present:
+        return
+    missing = [key for key in _FITTED if key not in state]
+    if missing:
+        raise NotFittedError(
+            f"This {name} is damaged: it has the fitted attributes "
+            f"{', '.join(present[:3])}... but lacks {', '.join(missing)}. Fit "
+            "it again, or load an intact file."
+        )
+
+    def refuse(message):
+        raise ValueError(f"This {name} is damaged: {message}. Load an intact file.")
+
+    classes = np.asarray(state["classes_"])
+    binarizer = state["_label_binarizer"]
+    if classes.ndim != 1 or len(classes) < 2:
+        refuse(f"classes_ has shape {classes.shape}, not (n_classes >= 2,)")
+    if len(getattr(binarizer, "classes_", ())) != len(classes):
+        refuse("classes_ and the label binarizer's classes differ in number")
+    multilabel = str(getattr(binarizer, "y_type_", "")).startswith("multilabel")
+    cost = COSTS.get(estimator.cost)
+    if cost is None:
+        refuse(f"cost is {estimator.cost!r}, not one of {sorted(COSTS)}")
+    one_output = len(classes) == 2 and not multilabel and cost.name != "log_likelihood"
+    n_outputs = 1 if one_output else len(classes)
+    n_features = state["n_features_in_"]
+    if not isinstance(n_features, (int, np.integer)) or n_features < 1:
+        refuse(f"n_features_in_ is {str(n_features)[:40]}")
+    sizes = [int(n_features), *_hidden_sizes(estimator.hidden_layer_sizes), n_outputs]
+    for key, value in [
+        ("n_outputs_", n_outputs),
+        ("n_layers_", len(sizes)),
+        ("out_activation_", cost.out_activation),
+    ]:
+        if state[key] != value:
+            refuse(f"{key} is {str(state[key])[:40]}, not {value}")
+    names = state.get("feature_names_in_")
+    if names is not None and np.shape(names) != (n_features,):
+        refuse(f"feature_names_in_ has shape {np.shape(names)}, not ({n_features},)")
+
+    params = _check_parameters(state, sizes, refuse)
+    n_params = sum(int(np.prod(p.shape)) for p in params)
+    velocity = getattr(state["_optimizer"], "velocity", None)
+    if isinstance(velocity, np.ndarray) and velocity.shape != (n_params,):
+        refuse(
+            f"the optimizer's velocity has shape {velocity.shape}, not ({n_params},)"
+        )
+    best = state.get("_best_params")
+    if isinstance(best, np.ndarray) and best.shape != (n_params,):
+        refuse(f"_best_params has shape {best.shape}, not ({n_params},)")
+    for key, p in zip(_parameter_names(len(sizes) - 1), params, strict=True):
+        if not np.isfinite(to_numpy(p)).all():
+            refuse(f"{key} holds non-finite values (NaN or infinity)")
+
+
+def _parameter_names(n_layers):
+    """The names of the parameters, as :func:`_check_parameters` lists them."""
+    return [f"coefs_[{i}]" for i in range(n_layers)] + [
+        f"intercepts_[{i}]" for i in range(n_layers)
+    ]
+
+
+def _check_parameters(state, sizes, refuse):
+    """The parameters, once their number, shapes and dtypes fit ``sizes``."""
+    coefs, intercepts = state["coefs_"], state["intercepts_"]
+    n = len(sizes) - 1
+    for key, value in [("coefs_", coefs), ("intercepts_", intercepts)]:
+        if not isinstance(value, list) or len(value) != n:
+            refuse(f"{key} is not a list of {n} arrays (layer sizes {sizes})")
+    expected = [(sizes[i], sizes[i + 1]) for i in range(n)]
+    expected += [(sizes[i + 1],) for i in range(n)]
+    params = [*coefs, *intercepts]
+    dtypes = set()
+    for key, p, shape in zip(_parameter_names(n), params, expected, strict=True):
+        actual = tuple(getattr(p, "shape", ()))
+        if actual != shape:
+            refuse(
+                f"{key} has shape {actual}, but the layer sizes {sizes} "
+                f"(n_features_in_, hidden_layer_sizes, outputs) make it {shape}"
+            )
+        if isinstance(p, np.ndarray):
+            if p.dtype not in (np.float32, np.float64):
+                refuse(f"{key} is {p.dtype}, not float32 or float64")
+            if dtypes - {p.dtype}:
+                refuse(f"{key} is {p.dtype}, the parameters before it {dtypes.pop()}")
+            dtypes.add(p.dtype)
+    return params

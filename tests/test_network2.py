@@ -182,7 +182,7 @@ def test_binary_models_have_one_output(tmp_path):
                 "cost": "QuadraticCost",
             },
             None,
-            "do not match sizes",
+            r"weights\[0\] is 2 rows, not 3 rows of 2",
         ),
         (
             {

@@ -249,3 +249,40 @@ def test_skops_string_labels_and_version_warning(tmp_path, monkeypatch):
     with pytest.warns(InconsistentVersionWarning, match="using version 99.0.0"):
         loaded = sio.loads(data, trusted=untrusted)
     assert_array_equal(loaded.predict(X), clf.predict(X))
+
+
+# the table of the persistence page: what a file asks skops to trust, by the
+# way the model was trained
+_BASE_TYPES = [
+    "sklearn_sgdnet._classifier.SGDNetClassifier",
+    "sklearn_sgdnet._training.SGDOptimizer",
+]
+_COUNTER = "sklearn_sgdnet._training.NoImprovementCounter"
+
+
+@pytest.mark.parametrize(
+    "params, stream, expected",
+    [
+        (dict(), False, _BASE_TYPES),
+        (dict(momentum=0.9, learning_rate="invscaling"), False, _BASE_TYPES),
+        (dict(early_stopping=True), False, _BASE_TYPES),
+        (dict(learning_rate="adaptive"), False, _BASE_TYPES),
+        (dict(dropout=0.2, class_weight="balanced"), False, _BASE_TYPES),
+        (dict(), True, _BASE_TYPES),
+        (dict(learning_rate="invscaling"), True, _BASE_TYPES),
+        (dict(early_stopping=True), True, [*_BASE_TYPES, _COUNTER]),
+        (dict(learning_rate="adaptive"), True, [*_BASE_TYPES, _COUNTER]),
+    ],
+)
+def test_skops_trusted_types_as_documented(params, stream, expected):
+    sio = pytest.importorskip("skops.io")
+    clf = SGDNetClassifier(5, max_iter=5, random_state=0, **params)
+    if stream:
+        for start in range(0, 150, 10):
+            rows = slice(start, start + 10)
+            clf.partial_fit(X[rows], y[rows], classes=[0, 1, 2])
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, y)
+    assert sorted(sio.get_untrusted_types(data=sio.dumps(clf))) == sorted(expected)
