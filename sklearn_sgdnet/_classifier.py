@@ -620,8 +620,10 @@ class SGDNetClassifier(
             batch = _inputs.fast_stream_batch(self, X, y)
         if batch is None:
             return self._partial_fit(X, y, classes, sample_weight)
-        # the step draws random numbers only for dropout
-        draws = self._keep_probabilities() is not None
+        # the step draws random numbers only for dropout (a plain 0, the
+        # default, is told apart without _keep_probabilities' isinstance)
+        dropout = self.dropout
+        draws = not (type(dropout) in (int, float) and dropout == 0)
         return self._undo_on_failure(
             draws, self._fast_partial_step, *batch, sample_weight
         )
@@ -662,8 +664,7 @@ class SGDNetClassifier(
         """
         state = dict(self.__dict__)
         n_losses = len(state.get("loss_curve_", ()))
-        generators = self._random_generators() if draws else ()
-        drawn = [(g, g.get_state()) for g in generators]
+        drawn = self._generator_states() if draws else None
         try:
             # overflow is detected afterwards (non-finite weights), not warned
             with np.errstate(over="ignore", invalid="ignore"):
@@ -672,19 +673,25 @@ class SGDNetClassifier(
             trainer = state.get("_trainer")
             if trainer is not None:
                 trainer.rollback()
-            for generator, generator_state in drawn:
+            for generator, generator_state in drawn or ():
                 generator.set_state(generator_state)
             if "loss_curve_" in state:
                 del state["loss_curve_"][n_losses:]
             self.__dict__ = state
             raise
 
-    def _random_generators(self):
-        """The ``RandomState`` objects that training may draw from."""
+    def _generator_states(self):
+        """``[(generator, its state)]`` of the generators training may draw from.
+
+        The model's own, and a ``RandomState`` passed as ``random_state``
+        (the first fit draws its initial weights from it).
+        """
         found = []
         for g in (self.__dict__.get("_rng"), self.random_state):
-            if isinstance(g, np.random.RandomState) and all(g is not f for f in found):
-                found.append(g)
+            if isinstance(g, np.random.RandomState) and all(
+                g is not f for f, _ in found
+            ):
+                found.append((g, g.get_state()))
         return found
 
     def _fast_partial_step(self, X, y, idx, sample_weight):
