@@ -530,7 +530,9 @@ class SGDNetClassifier(
         mini-batch: the book's ``SGD``. Training stops early when the training
         loss (or, with ``early_stopping``, the validation accuracy) stalls.
         A ``KeyboardInterrupt`` (Ctrl-C) stops training cleanly: the weights of
-        the last complete epoch are kept and a warning says so.
+        the last complete epoch are kept and a warning says so. If ``fit``
+        raises (non-finite weights or loss, Ctrl-C before the first epoch
+        completes), the model is left exactly as it was before the call.
 
         Parameters
         ----------

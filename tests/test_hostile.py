@@ -145,22 +145,27 @@ def test_failed_refit_leaves_the_model_byte_identical(params):
     assert clf.score(X_digits, y_digits) == score
 
 
-@pytest.mark.parametrize("warm_start", [True, False])
-def test_a_refit_failing_in_a_later_epoch_leaves_the_model(monkeypatch, warm_start):
+def _raise_on_call(monkeypatch, method, n, error):
+    """Make the ``n``-th call of ``Trainer.<method>`` raise ``error``."""
     from sklearn_sgdnet import _training as training
 
-    clf = _fitted(warm_start=warm_start)
-    before = pickle.dumps(clf)
-    original = training.Trainer.epoch
+    original = getattr(training.Trainer, method)
     calls = {"n": 0}
 
-    def failing_epoch(self, *args, **kwargs):
+    def failing(self, *args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("a failure in epoch 2")
+        if calls["n"] == n:
+            raise error
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(training.Trainer, "epoch", failing_epoch)
+    monkeypatch.setattr(training.Trainer, method, failing)
+
+
+@pytest.mark.parametrize("warm_start", [True, False])
+def test_a_refit_failing_in_a_later_epoch_leaves_the_model(monkeypatch, warm_start):
+    clf = _fitted(warm_start=warm_start)
+    before = pickle.dumps(clf)
+    _raise_on_call(monkeypatch, "epoch", 3, RuntimeError("a failure in epoch 2"))
     with pytest.raises(RuntimeError, match="epoch 2"):
         clf.fit(X_digits, y_digits)
     assert pickle.dumps(clf) == before
@@ -188,20 +193,9 @@ def test_failed_fit_restores_a_random_state_instance():
 
 
 def test_interrupt_in_the_first_epoch_leaves_the_model_as_it_was(monkeypatch):
-    from sklearn_sgdnet import _training as training
-
     clf = _fitted(warm_start=True)
     before = pickle.dumps(clf)
-    original = training.Trainer.step
-    calls = {"n": 0}
-
-    def interrupting_step(self, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 7:  # inside the first epoch
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(training.Trainer, "step", interrupting_step)
+    _raise_on_call(monkeypatch, "step", 7, KeyboardInterrupt)  # in epoch 0
     with pytest.raises(KeyboardInterrupt):
         clf.fit(X_digits, y_digits)
     assert pickle.dumps(clf) == before
