@@ -214,7 +214,7 @@ def check_fitted_state(estimator):
         ("n_layers_", len(sizes)),
         ("out_activation_", cost.out_activation),
     ]:
-        if state[key] != value:
+        if not _equal(state[key], value):
             refuse(f"{key} is {str(state[key])[:40]}, not {value}")
     names = state.get("feature_names_in_")
     if names is not None and np.shape(names) != (n_features,):
@@ -233,6 +233,14 @@ def check_fitted_state(estimator):
     for key, p in zip(_parameter_names(len(sizes) - 1), params, strict=True):
         if not np.isfinite(to_numpy(p)).all():
             refuse(f"{key} holds non-finite values (NaN or infinity)")
+
+
+def _equal(found, expected):
+    """``found == expected`` for a value from a file (an array, say: False)."""
+    try:
+        return bool(found == expected)
+    except (TypeError, ValueError):
+        return False
 
 
 def _parameter_names(n_layers):

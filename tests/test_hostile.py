@@ -471,6 +471,10 @@ def _one_class(state):
     state["classes_"] = state["classes_"][:1]
 
 
+def _array_outputs(state):
+    state["n_outputs_"] = np.array([10, 10])
+
+
 @pytest.mark.parametrize(
     "edit, match",
     [
@@ -481,6 +485,7 @@ def _one_class(state):
         (_wrong_dtype, "intercepts_[0]"),
         (_short_velocity, "velocity"),
         (_one_class, "classes_"),
+        (_array_outputs, "n_outputs_"),
     ],
 )
 def test_tampered_pickles_are_refused(edit, match):
