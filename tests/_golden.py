@@ -313,6 +313,11 @@ def record_pickles():
             clf, X_pred = make()
         with open(pickle_path(name), "wb") as f:
             pickle.dump(clf, f, protocol=4)
+        # what the loaded model does (its arrays are copies: C-ordered where
+        # the trained ones were views into the trainer, which a BLAS may
+        # round differently in the last bit)
+        with open(pickle_path(name), "rb") as f:
+            clf = pickle.load(f)
         results[name] = outputs(clf, X_pred)
         results[name + "+3"] = continue_stream(clf)
     np.savez_compressed(PICKLE_OUTPUTS, **_flatten(results))

@@ -16,11 +16,9 @@ predict as they did, and go on with ``partial_fit`` as they would have.
 import os
 import pickle
 
-import numpy as np
+import _golden
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-
-import _golden
 
 FINGERPRINT, GOLDEN = _golden.load(_golden.GOLDEN)
 SAME_ARITHMETIC = FINGERPRINT == _golden.blas_fingerprint()
