@@ -66,8 +66,8 @@ def test_old_pickles_load_predict_and_continue(name):
     got = _golden.continue_stream(clf)
     _compare(got, recorded[name + "+3"], SAME_ARITHMETIC)
     assert clf.n_iter_ == recorded[name]["n_iter_t_"][0] + 3 or clf.stopped_
-    # and it pickles again, in the current format
+    # and it pickles again, in the current format (its arrays C-ordered
+    # copies of the stream's views: equal up to the BLAS's last-bit rounding)
     again = pickle.loads(pickle.dumps(clf))
-    assert_array_equal(
-        again.predict_proba(_golden.X_test), clf.predict_proba(_golden.X_test)
-    )
+    X = _golden.X_test
+    assert_allclose(again.predict_proba(X), clf.predict_proba(X), rtol=1e-13)
