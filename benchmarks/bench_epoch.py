@@ -232,14 +232,10 @@ def epoch_and_setup(pairs, epochs):
 @contextlib.contextmanager
 def every_thread():
     """Set ours' thread rule aside: every step gets all of BLAS's threads."""
-    from sklearn_sgdnet import _training
+    from sklearn_sgdnet._blas import thread_policy
 
-    saved = _training.THREAD_SHARE, _training.THREADS_MIN_BATCH
-    _training.THREAD_SHARE, _training.THREADS_MIN_BATCH = 1, 1
-    try:
+    with thread_policy(share=1, min_batch=1):
         yield
-    finally:
-        _training.THREAD_SHARE, _training.THREADS_MIN_BATCH = saved
 
 
 def run_ours(X, y, h, b, epochs, threads, seed):
@@ -734,9 +730,9 @@ def thread_configs(plan, data):
     """``(h, batch, dtype, rule)`` of the threads and pairs sections.
 
     ``rule`` is the BLAS threads ours' rule gives the step on this machine
-    (:func:`sklearn_sgdnet._training.step_threads`).
+    (:func:`sklearn_sgdnet._blas.step_threads`).
     """
-    from sklearn_sgdnet._training import step_threads
+    from sklearn_sgdnet._blas import step_threads
 
     for h, b in plan["thread_hb"]:
         rule = step_threads(b, [data.n_features, h, data.n_classes])
@@ -754,7 +750,7 @@ def section_threads(bench, plan, data):
         f"{data.n_classes}]): ms per epoch, median of {repeats} rounds; each "
         "round runs ours and MLP on 1 thread and on default threads, and the "
         "ratios are taken within a round. 'rule' = the BLAS threads ours' rule "
-        "gives the step (sklearn_sgdnet._training.step_threads); 'floor' = the "
+        "gives the step (sklearn_sgdnet._blas.step_threads); 'floor' = the "
         "bare matrix products of the same epoch (run_gemm); 'ours all' = ours "
         "with the rule set aside, every step on all of BLAS's threads"
     )

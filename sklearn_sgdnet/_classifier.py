@@ -23,15 +23,14 @@ from sklearn.utils.multiclass import (
 
 from . import _inputs
 from . import _xp_network as xpn
+from ._blas import blas_threads_limit, single_threaded
 from ._network import ACTIVATIONS, COSTS, init_params, sigmoid
 from ._persistence import VersionStampMixin, check_fitted_state
 from ._training import (
     NoImprovementCounter,
     SGDOptimizer,
     Trainer,
-    blas_threads_limit,
     keep_probabilities,
-    single_threaded,
 )
 from ._warn import warn_user
 from ._xp_training import XpTrainer, convert_state

@@ -73,9 +73,9 @@ def book_epoch(weights, biases, X, Y, order, batch_size, eta, cost):
 def test_one_epoch_equals_the_books_loop(
     monkeypatch, transposed, cost, hidden, batch_size
 ):
-    from sklearn_sgdnet import _training
+    from sklearn_sgdnet import _blas
 
-    monkeypatch.setattr(_training, "_transposed_pays", transposed)
+    monkeypatch.setattr(_blas, "_transposed_pays", transposed)
     seed, eta = 3, 0.5
     clf = SGDNetClassifier(
         hidden,
@@ -146,9 +146,10 @@ def test_fused_and_optimizer_update_paths_agree(
     # small products update inside backprop with BLAS gemm; large ones (or
     # momentum) go through SGDOptimizer on the flat parameter vector. Batch
     # 100 also computes the float64 first-layer product transposed.
+    import sklearn_sgdnet._blas as blas
     import sklearn_sgdnet._training as training
 
-    monkeypatch.setattr(training, "_transposed_pays", True)
+    monkeypatch.setattr(blas, "_transposed_pays", True)
 
     sw = np.linspace(0.5, 2.0, len(y_digits)) if weighted else None
     kw = dict(cost=cost, alpha=alpha, batch_size=batch_size, max_iter=2, random_state=0)
@@ -205,30 +206,30 @@ def _blas_threads():
 def test_blas_threads_rule(monkeypatch, batch, sizes, available, threads, context):
     from threadpoolctl import threadpool_limits
 
-    from sklearn_sgdnet import _training
+    from sklearn_sgdnet import _blas
 
     class FakeLibrary:
         def get_num_threads(self):
             return available
 
-    monkeypatch.setattr(_training, "_blas_libraries", [FakeLibrary()])
-    assert _training.step_threads(batch, sizes) == threads
-    assert _training.single_threaded(batch, sizes) is (threads == 1)
-    limit = _training.blas_threads_limit(batch, sizes)
+    monkeypatch.setattr(_blas, "_blas_libraries", [FakeLibrary()])
+    assert _blas.step_threads(batch, sizes) == threads
+    assert _blas.single_threaded(batch, sizes) is (threads == 1)
+    limit = _blas.blas_threads_limit(batch, sizes)
     if context is None:
-        assert not isinstance(limit, _training._BlasThreads)
+        assert not isinstance(limit, _blas._BlasThreads)
     else:
         assert limit.n == context
-    monkeypatch.setattr(_training, "_blas_libraries", None)
+    monkeypatch.setattr(_blas, "_blas_libraries", None)
     # the real libraries: what threadpool_limits sets is what the rule reads
     with threadpool_limits(limits=1, user_api="blas"):
-        assert _training.step_threads(batch, sizes) == 1
+        assert _blas.step_threads(batch, sizes) == 1
 
 
 def test_blas_threads_context_sets_and_restores_the_threads():
     from threadpoolctl import threadpool_limits
 
-    from sklearn_sgdnet._training import _BlasThreads
+    from sklearn_sgdnet._blas import _BlasThreads
 
     with threadpool_limits(limits=2, user_api="blas"):
         before = _blas_threads()
@@ -260,16 +261,16 @@ def test_a_kept_fused_trainer_is_rebuilt_when_threads_pay(monkeypatch):
 def test_the_transposed_first_product_is_chosen_by_the_blas_kernels(monkeypatch):
     from threadpoolctl import threadpool_info
 
-    from sklearn_sgdnet import _training
+    from sklearn_sgdnet import _blas, _training
 
-    monkeypatch.setattr(_training, "_transposed_pays", None)
+    monkeypatch.setattr(_blas, "_transposed_pays", None)
     kernels = {
         lib.get("architecture")
         for lib in threadpool_info()
         if lib.get("internal_api") == "openblas"
     }
-    expected = bool(kernels & _training.TRANSPOSED_FIRST_PRODUCT_KERNELS)
-    assert _training.transposed_first_product_pays() is expected
+    expected = bool(kernels & _blas.TRANSPOSED_FIRST_PRODUCT_KERNELS)
+    assert _blas.transposed_first_product_pays() is expected
     opt = _training.SGDOptimizer(64 * 5 + 5 * 2 + 5 + 2, 64 * 5 + 5 * 2)
     coefs = [np.zeros((64, 5)), np.zeros((5, 2))]
     trainer = _training.Trainer(
