@@ -1,14 +1,19 @@
-"""Layer 3: the estimator. Parameters, validation, fit / partial_fit, predict."""
+"""Layer 3: the estimator. Parameters, input checks, fit / partial_fit, predict.
 
-import copy
+:class:`SGDNetClassifier` tells a classifier's story and hands off: labels
+become target rows here (and class weights join the sample weights), the
+training loop (``_loop.py``) runs the epochs or the stream's step on an
+engine (``_engine.py``), and prediction feeds forward through the engine's
+pass. It never loops over epochs or mini-batches itself.
+"""
+
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
+from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import assert_all_finite, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -22,18 +27,18 @@ from sklearn.utils.multiclass import (
 )
 
 from . import _inputs
-from . import _xp_network as xpn
-from ._blas import blas_threads_limit, single_threaded
-from ._network import ACTIVATIONS, COSTS, init_params, sigmoid
-from ._persistence import VersionStampMixin, check_fitted_state
-from ._training import (
-    NoImprovementCounter,
-    SGDOptimizer,
-    Trainer,
-    keep_probabilities,
+from ._engine import new_engine, prediction
+from ._loop import (
+    CallbackHooks,
+    TrainingData,
+    call_hooks,
+    fit_epochs,
+    has_callbacks,
+    stream_step,
 )
-from ._warn import warn_user
-from ._xp_training import XpTrainer, convert_state
+from ._network import COSTS, init_params
+from ._persistence import VersionStampMixin, check_fitted_state, convert_state
+from ._training import SGDOptimizer, keep_probabilities
 
 try:  # scikit-learn >= 1.9: the callback API (ProgressBar, ScoringMonitor)
     from sklearn.callback import CallbackSupportMixin
@@ -43,85 +48,19 @@ except ImportError:  # pragma: no cover - older scikit-learn
         """Stand-in: scikit-learn < 1.9 has no callback API."""
 
 
-def _has_callbacks(estimator):
-    """Whether scikit-learn callbacks (1.9+) watch ``estimator``."""
-    return bool(getattr(estimator, "_skl_callbacks", None)) or hasattr(
-        estimator, "_parent_callback_ctx"
-    )
-
-
-class _NoCallbackHooks:
-    """The hooks of a call that no callback watches: every hook a no-op."""
-
-    __slots__ = ()
-
-    def fit_end(self):
-        pass
-
-
-_NO_CALLBACKS = _NoCallbackHooks()
-
-
-class _CallbackHooks:
-    """Reports a fit to scikit-learn's callbacks (``sklearn.callback``, 1.9+).
-
-    The fit is the root task and each epoch a subtask; a :meth:`partial_fit`
-    call is a task of its own (its one mini-batch). Mini-batches inside
-    :meth:`fit` are not reported: a context per mini-batch would cost more
-    than the step itself. Without callbacks (or without the API) every hook
-    is a no-op.
-    """
-
-    def __init__(self, estimator, X, y, sample_weight, max_subtasks=None):
-        self.estimator, self.X, self.y = estimator, X, y
-        self.metadata = (
-            {} if sample_weight is None else {"sample_weight": sample_weight}
-        )
-        self.ctx = self.sub = None
-        if _has_callbacks(estimator) and hasattr(estimator, "_init_callback_context"):
-            if max_subtasks is None:
-                max_subtasks = estimator.max_iter
-            self.ctx = estimator._init_callback_context(max_subtasks=max_subtasks)
-            self.ctx.call_on_fit_task_begin(**self._kwargs())
-
-    def _kwargs(self):
-        return dict(
-            estimator=self.estimator, X=self.X, y=self.y, metadata=self.metadata
-        )
-
-    def _fitted_attributes(self):
-        est = self.estimator
-        return {
-            "coefs_": [_copy(W) for W in est.coefs_],
-            "intercepts_": [_copy(b) for b in est.intercepts_],
-            "n_iter_": est.n_iter_,
-        }
-
-    def epoch_begin(self):
-        if self.ctx is not None:
-            self.sub = self.ctx.subcontext(task_name="epoch")
-            self.sub.call_on_fit_task_begin(**self._kwargs())
-
-    def epoch_end(self):
-        """Returns True when a callback asks to stop."""
-        if self.sub is None:
-            return False
-        return bool(
-            self.sub.call_on_fit_task_end(
-                **self._kwargs(), reconstruction_attributes=self._fitted_attributes
-            )
-        )
-
-    def fit_end(self):
-        if self.ctx is not None:
-            self.ctx.call_on_fit_task_end(
-                **self._kwargs(), reconstruction_attributes=self._fitted_attributes
-            )
+# the fitted lists that training appends to in place (a failed call cuts
+# them back; a pickle or a copy gets lists of its own)
+_HISTORIES = (
+    "loss_curve_",
+    "validation_scores_",
+    "validation_loss_curve_",
+    "training_scores_",
+)
 
 
 def _copy(a):
     """A copy of a NumPy array; other namespaces' arrays are never changed in
-    place by the array API trainer, so they are shared."""
+    place by the array API engine, so they are shared."""
     return a.copy() if isinstance(a, np.ndarray) else a
 
 
@@ -492,17 +431,14 @@ class SGDNetClassifier(
         self.monitor_learning_speed = monitor_learning_speed
 
     # ------------------------------------------------------------------
-    # validation
+    # labels
     # ------------------------------------------------------------------
 
     def _binarize(self, y, dtype, idx=None):
         """Target rows ``Y`` of shape ``(n, n_outputs_)``: one-hot, 0/1 or indicator.
 
-        Built directly in the training dtype (no integer intermediate), since
-        for a large training set ``Y`` is the largest array a fit allocates:
-        ``n x n_outputs``, never more (no ``k x k`` identity to take rows
-        from, which 10^5 classes would make 80 GB). ``idx``, if known, holds
-        the rows' indices into ``classes_``.
+        ``idx``, if known, holds the rows' indices into ``classes_`` (see
+        ``_inputs.one_hot`` for the memory this takes).
         """
         binarizer = self._label_binarizer
         if binarizer.y_type_.startswith("multilabel"):
@@ -510,11 +446,41 @@ class SGDNetClassifier(
         classes = binarizer.classes_
         if idx is None:
             idx = np.searchsorted(classes, y)
-        if len(classes) == 2 and self.cost != "log_likelihood":
-            return (idx == 1).astype(dtype)[:, None]
-        Y = np.zeros((len(idx), len(classes)), dtype=dtype)
-        Y[np.arange(len(idx)), idx] = 1
-        return Y
+        n_outputs = _inputs.n_outputs_for(len(classes), self.cost)
+        return _inputs.one_hot(idx, len(classes), n_outputs, dtype)
+
+    def _is_multilabel(self):
+        return self._label_binarizer.y_type_.startswith("multilabel")
+
+    def _score_kind(self):
+        """What validation counts as a correct row (see ``_engine.Engine.evaluate``)."""
+        if self._is_multilabel() or self.n_outputs_ == 1:
+            return "threshold"
+        return "argmax"
+
+    def _binarizer_for(self, y, y_type, incremental, first_call, classes):
+        """The label binarizer of this call: a new one, or the fitted one checked."""
+        if first_call:
+            binarizer = LabelBinarizer()
+            if incremental and not y_type.startswith("multilabel"):
+                binarizer.fit(np.asarray(classes))
+            else:
+                binarizer.fit(y)
+            if len(binarizer.classes_) < 2:
+                raise ValueError(
+                    "SGDNetClassifier needs samples of at least 2 classes, but "
+                    f"the data contains only one class: {binarizer.classes_[0]!r}."
+                )
+            return binarizer
+        binarizer = self._label_binarizer
+        if not incremental and not np.array_equal(unique_labels(y), binarizer.classes_):
+            raise ValueError(
+                "warm_start can only be used where y has the same classes as "
+                f"in the previous call to fit. Previously got "
+                f"{binarizer.classes_.tolist()}, y has "
+                f"{unique_labels(y).tolist()}."
+            )
+        return binarizer
 
     # ------------------------------------------------------------------
     # fitting
@@ -613,7 +579,7 @@ class SGDNetClassifier(
             The updated estimator.
         """
         batch = None
-        if classes is None and "coefs_" in self.__dict__ and not _has_callbacks(self):
+        if classes is None and "coefs_" in self.__dict__ and not has_callbacks(self):
             # a later call of a stream: an array of the fitted dtype and width
             # with known labels takes the fast path, which skips validate_data
             # and scikit-learn's fit context (whose parameter validation is
@@ -650,10 +616,11 @@ class SGDNetClassifier(
 
         - The attributes come back from a shallow copy of ``__dict__``: a
           call replaces what it changes (the arrays of :meth:`fit` are new
-          ones, the trainer copies the weights it starts from), but for the
-          loss curve, which it appends to and which is cut back.
+          ones, the engine copies the weights it starts from), but for the
+          histories (``loss_curve_``, the validation and training scores),
+          which it appends to and which are cut back.
         - The parameters and the optimizer's state of a stream come back from
-          the stream trainer's checkpoint (its step is made in place).
+          the stream engine's checkpoint (its step is made in place).
         - With ``draws`` (the call may draw random numbers: shuffling, a
           validation split, initial weights, dropout masks), the states of
           the model's random generator, and of a ``RandomState`` passed as
@@ -664,7 +631,7 @@ class SGDNetClassifier(
         model without its attributes.
         """
         state = dict(self.__dict__)
-        n_losses = len(state.get("loss_curve_", ()))
+        lengths = [(v, len(v)) for v in map(state.get, _HISTORIES) if v is not None]
         drawn = self._generator_states() if draws else None
         try:
             # overflow is detected afterwards (non-finite weights), not warned
@@ -676,8 +643,8 @@ class SGDNetClassifier(
                 trainer.rollback()
             for generator, generator_state in drawn or ():
                 generator.set_state(generator_state)
-            if "loss_curve_" in state:
-                del state["loss_curve_"][n_losses:]
+            for values, n in lengths:
+                del values[n:]  # the histories appended to in place
             self.__dict__ = state
             raise
 
@@ -700,9 +667,7 @@ class SGDNetClassifier(
         sample_weight = _inputs.validate_sample_weight(
             sample_weight, X.shape[0], X.dtype
         )
-        Y = self._binarize(y, X.dtype, idx)
-        with blas_threads_limit(X.shape[0], self._layer_sizes()):
-            self._partial_step(X, y, Y, sample_weight, idx)
+        self._stream(X, y, self._binarize(y, X.dtype, idx), sample_weight, idx)
         return self
 
     def _fit(
@@ -716,6 +681,7 @@ class SGDNetClassifier(
         X_val=None,
         y_val=None,
     ):
+        """:meth:`fit` and :meth:`partial_fit` on the generic path: check, train."""
         fitted = hasattr(self, "coefs_")
         first_call = not fitted or not (incremental or self.warm_start)
         hidden = _hidden_sizes(self.hidden_layer_sizes)
@@ -725,50 +691,21 @@ class SGDNetClassifier(
         if (X_val is None) != (y_val is None):
             raise ValueError("Pass both X_val and y_val, or neither.")
         self._dropout_rates()  # raises on a bad dropout
-
         if fitted and not first_call:
             # a model goes on training only where it lives
-            if not isinstance(self.coefs_[0], np.ndarray):
-                _inputs.check_dispatch(self)
-            _inputs.check_same_namespace(
-                self, X, "partial_fit" if incremental else "fit"
-            )
+            _inputs.check_continuation(self, X, "partial_fit" if incremental else "fit")
         X, y = _inputs.validate_Xy(self, X, y, reset=first_call)
-        space = _inputs.namespace_of(X)
         y_type = _inputs.check_y_type(self, y)
         # labels, weights and initial parameters are prepared in NumPy
-        dtype = X.dtype if space is None else space.numpy_dtype
+        dtype = _inputs.numpy_dtype(X)
         sample_weight = _inputs.validate_sample_weight(sample_weight, X.shape[0], dtype)
-
-        if first_call:
-            binarizer = LabelBinarizer()
-            if incremental and not y_type.startswith("multilabel"):
-                binarizer.fit(np.asarray(classes))
-            else:
-                binarizer.fit(y)
-            if len(binarizer.classes_) < 2:
-                raise ValueError(
-                    "SGDNetClassifier needs samples of at least 2 classes, but "
-                    f"the data contains only one class: {binarizer.classes_[0]!r}."
-                )
-        else:
-            binarizer = self._label_binarizer
-            if not incremental and not np.array_equal(
-                unique_labels(y), binarizer.classes_
-            ):
-                raise ValueError(
-                    "warm_start can only be used where y has the same classes as "
-                    f"in the previous call to fit. Previously got "
-                    f"{binarizer.classes_.tolist()}, y has "
-                    f"{unique_labels(y).tolist()}."
-                )
-        _inputs.check_labels(y, y_type, binarizer)
+        binarizer = self._binarizer_for(y, y_type, incremental, first_call, classes)
+        _inputs.check_labels(y, y_type, binarizer.classes_)
         if self.class_weight is not None and y_type.startswith("multilabel"):
             raise ValueError("class_weight is not supported for multilabel targets.")
         if X_val is not None:
             X_val, y_val = _inputs.validate_X_val(self, X_val, y_val)
-            _inputs.check_labels(y_val, type_of_target(y_val), binarizer)
-
+            _inputs.check_labels(y_val, type_of_target(y_val), binarizer.classes_)
         if first_call:
             self._label_binarizer = binarizer  # _binarize reads it
             self._rng = check_random_state(self.random_state)
@@ -779,28 +716,81 @@ class SGDNetClassifier(
             )
         else:
             Y = self._binarize(y, dtype)
-
         if incremental:
-            with blas_threads_limit(X.shape[0], self._layer_sizes()):
-                self._partial_step(X, y, Y, sample_weight)
+            self._stream(X, y, Y, sample_weight)
         else:
-            if X_val is not None:
-                X_val = _inputs.prepare_X(self, X_val, reset=False, dtype=X.dtype)
-            self._stopper, self.stopped_ = None, False  # the stream's stopping
-            if not y_type.startswith("multilabel"):
-                # the training set's class counts; "balanced" class weights of
-                # a later partial_fit go on from them
-                idx = np.searchsorted(self.classes_, y)
-                counts = np.bincount(idx, minlength=len(self.classes_))
-                # a tuple: no array attribute outside the input's namespace
-                self._class_counts = tuple(counts.tolist())
-                sample_weight = self._apply_class_weight(
-                    idx, counts, sample_weight, dtype
-                )
-            batch_size = self._batch_size(X.shape[0])
-            with blas_threads_limit(batch_size, self._layer_sizes()):
-                self._fit_epochs(X, y, Y, sample_weight, X_val, y_val)
+            self._fit_epochs(X, y, Y, sample_weight, X_val, y_val)
         return self
+
+    def _fit_epochs(self, X, y, Y, sample_weight, X_val, y_val):
+        """Hand the training set to the loop (``_loop.fit_epochs``); set its result."""
+        stratify = None
+        if not self._is_multilabel():
+            # the training set's class counts; "balanced" class weights of
+            # a later partial_fit go on from them
+            idx = np.searchsorted(self.classes_, y)
+            counts = np.bincount(idx, minlength=len(self.classes_))
+            # a tuple: no array attribute outside the input's namespace
+            self._class_counts = tuple(counts.tolist())
+            sample_weight = self._apply_class_weight(
+                idx, counts, sample_weight, Y.dtype
+            )
+            stratify = y
+        if X_val is not None:
+            X_val = _inputs.prepare_X(self, X_val, reset=False, dtype=X.dtype)
+            y_val = self._binarize(y_val, Y.dtype)
+        self._stopper, self._window, self.stopped_ = None, None, False  # the stream's
+        self._optimizer = self._make_optimizer()
+        self.__dict__.pop("_trainer", None)  # a stream after this fit builds its own
+        data = TrainingData(
+            X,
+            Y,
+            sample_weight,
+            y=y,
+            score=self._score_kind(),
+            stratify=stratify,
+            X_val=X_val,
+            Y_val=y_val,
+        )
+        fitted = fit_epochs(
+            self,
+            data,
+            self._new_engine,
+            self.__dict__,
+            lambda X, y, w: CallbackHooks(self, X, y, w, self.max_iter),
+            self._rng,
+            _inputs.take_rows,
+        )
+        self.__dict__.update(fitted)
+
+    def _stream(self, X, y, Y, sample_weight, idx=None):
+        """One step of a stream (``_loop.stream_step``), in place.
+
+        The engine checkpoints the parameters and the optimizer's state
+        before anything changes; if anything raises (non-finite weights, an
+        interrupt, a callback), :meth:`_undo_on_failure` rolls back to it.
+        ``idx`` holds the rows' indices into ``classes_``, if known.
+        """
+        if self.class_weight is not None:
+            # "balanced" in a stream: the class frequencies of all batches so far
+            if idx is None:
+                idx = np.searchsorted(self.classes_, y)
+            counts = np.asarray(self._class_counts) + np.bincount(
+                idx, minlength=len(self.classes_)
+            )
+            sample_weight = self._apply_class_weight(
+                idx, counts, sample_weight, Y.dtype
+            )
+            self._class_counts = tuple(counts.tolist())
+        hooks = call_hooks(self, X, y, sample_weight, 0)
+        engine = self._stream_engine(X.shape[0], X)
+        Y, sample_weight = engine.asarray(Y), engine.asarray(sample_weight)
+        state = self.__dict__
+        state.update(
+            stream_step(
+                self, engine, state, X, Y, sample_weight, self._score_kind(), hooks
+            )
+        )
 
     def _class_weight_vector(self, counts):
         """Weight of each class in ``classes_`` (``counts``: class counts)."""
@@ -837,16 +827,6 @@ class SGDNetClassifier(
             weights *= sample_weight
         return _inputs.rescale_weights(weights).astype(dtype, copy=False)
 
-    def _batch_size(self, n_samples, warn=False):
-        if self.batch_size == "auto":
-            return min(200, n_samples)
-        if warn and self.batch_size > n_samples:
-            warn_user(
-                f"batch_size={self.batch_size} is larger than the "
-                f"{n_samples} samples; it is clipped to {n_samples}."
-            )
-        return min(self.batch_size, n_samples)
-
     def _from_parameters(self, coefs, intercepts, classes):
         """This model, fitted to the given parameters and labels; returns it.
 
@@ -880,53 +860,51 @@ class SGDNetClassifier(
         self._stopper, self.stopped_ = None, False
         self._class_counts = (0,) * len(self.classes_)
 
-    def _new_trainer(self, batch_size, X=None):
-        """A trainer for the model's parameters: NumPy's, or the array API's.
+    def _new_engine(self, batch_size, X=None):
+        """An engine for the model's parameters (``_engine.new_engine``).
 
-        The array API trainer is used when ``X`` (or, without it, the
-        fitted parameters) is an array of another namespace than NumPy's.
+        It computes in the namespace of ``X`` or, without it, of the fitted
+        parameters (``_inputs.engine_namespace``).
         """
-        space = _inputs.namespace_of(X) if X is not None else None
-        if space is None and not isinstance(self.coefs_[0], np.ndarray):
-            space = _inputs.fitted_namespace(self)
-        if space is None:
-            return Trainer(
-                self.coefs_,
-                self.intercepts_,
-                self.cost,
-                self._optimizer,
-                batch_size,
-                dropout=self._dropout_rates(),
-                rng=self._rng,
-            )
-        if any(self._dropout_rates()):
-            raise ValueError(
-                "dropout is not supported on arrays of the array API (torch, "
-                "CuPy, array-api-strict) yet; train with dropout=0 there, or on "
-                "NumPy arrays."
-            )
-        return XpTrainer(
+        return new_engine(
             self.coefs_,
             self.intercepts_,
             self.cost,
             self._optimizer,
             batch_size,
-            space.xp,
-            space.device,
+            space=_inputs.engine_namespace(self, X),
+            dropout=self._dropout_rates(),
+            rng=self._rng,
         )
 
-    def _learning_speed(self, trainer, X, Y):
-        """``(speeds, saturated)`` of the hidden layers now (see ``_network``)."""
-        from ._network import learning_speed
+    def _stream_engine(self, m, X=None):
+        """The engine of a stream of :meth:`partial_fit` calls.
 
-        to_np = _inputs.to_numpy
-        return learning_speed(
-            [np.asarray(to_np(W)) for W in trainer.coefs],
-            [np.asarray(to_np(b)) for b in trainer.intercepts],
-            to_np(X),
-            np.asarray(to_np(Y)),
+        It is kept between calls, with its workspace, and the fitted
+        ``coefs_`` and ``intercepts_`` are its parameters, so that a call
+        makes its step in place. It is built anew when there is none yet (a
+        new stream, or after :meth:`fit`, unpickling or copying) or when it
+        says it cannot serve this batch (:meth:`~sklearn_sgdnet._engine.Engine.serves`:
+        the weights, optimizer, cost or dropout changed, or a larger batch).
+        It is never pickled or copied (``__getstate__``).
+        """
+        engine = self.__dict__.get("_trainer")
+        if engine is None or not engine.serves(
+            self.coefs_,
+            self.intercepts_,
+            self._optimizer,
             self.cost,
-        )
+            m,
+            self._keep_probabilities(),
+        ):
+            engine = self._new_engine(m, X)
+            self._trainer = engine
+            self.coefs_, self.intercepts_ = engine.coefs, engine.intercepts
+            # the histories are appended to in place from now on: own them
+            for name in _HISTORIES:
+                if self.__dict__.get(name) is not None:
+                    setattr(self, name, list(self.__dict__[name]))
+        return engine
 
     def _dropout_rates(self):
         """``dropout`` as one drop probability per hidden layer (validated)."""
@@ -952,11 +930,11 @@ class SGDNetClassifier(
             return None
         return keep_probabilities(self._dropout_rates())
 
-    def _layer_sizes(self):
-        trainer = self.__dict__.get("_trainer")
-        if trainer is not None and trainer.coefs is self.coefs_:
-            return trainer.sizes  # a partial_fit stream's: known already
-        return [self.coefs_[0].shape[0]] + [W.shape[1] for W in self.coefs_]
+    def _keep_probabilities(self):
+        """The engine's keep probabilities (None without dropout: no work)."""
+        if isinstance(self.dropout, Real) and self.dropout == 0:
+            return None
+        return keep_probabilities(self._dropout_rates())
 
     def _make_optimizer(self):
         return SGDOptimizer(
@@ -974,366 +952,21 @@ class SGDNetClassifier(
     def _is_multilabel(self):
         return self._label_binarizer.y_type_.startswith("multilabel")
 
-    def _stream_trainer(self, m, X=None):
-        """The :class:`Trainer` of a stream of :meth:`partial_fit` calls.
-
-        It is kept between calls, with its workspace, and the fitted
-        ``coefs_`` and ``intercepts_`` are views into its parameters, so that
-        a call makes its step in place. It is built anew when there is none
-        yet (a new stream, or after :meth:`fit`, unpickling or copying), when
-        the weights, the optimizer or the cost were replaced, or when a batch
-        has more rows than its workspace, or when BLAS threads now pay and
-        the trainer's update is the one-thread one. It is never pickled or copied
-        (``__getstate__``).
-        """
-        trainer = self.__dict__.get("_trainer")
-        if (
-            trainer is None
-            or trainer.coefs is not self.coefs_
-            or trainer.intercepts is not self.intercepts_
-            or trainer.optimizer is not self._optimizer
-            or trainer.cost is not COSTS[self.cost]  # set_params between calls
-            or trainer.ws.m < m
-            # the fused update (scipy's BLAS) runs only on one thread
-            or (trainer.fused and not single_threaded(m, trainer.sizes))
-            # set_params(dropout=...) between calls (dropout=0, the default,
-            # is None at once: no arrays built in every call)
-            or getattr(trainer, "keep", None) != self._keep_probabilities()
-        ):
-            trainer = self._new_trainer(m, X)
-            self._trainer = trainer
-            self.coefs_, self.intercepts_ = trainer.coefs, trainer.intercepts
-            # the loss curve is appended to in place from now on: own it
-            self.loss_curve_ = list(self.loss_curve_)
-        return trainer
-
-    def _partial_step(self, X, y, Y, sample_weight, idx=None):
-        """One step on one batch, in place; :meth:`partial_fit` undoes a failure.
-
-        The trainer checkpoints the parameters and the optimizer's state before
-        anything changes; if anything below raises (non-finite weights, an
-        interrupt, a callback), :meth:`partial_fit` rolls back to it.
-        ``idx`` holds the rows' indices into ``classes_``, if known.
-        """
-        if self.class_weight is not None:
-            # "balanced" in a stream: the class frequencies of all batches so far
-            if idx is None:
-                idx = np.searchsorted(self.classes_, y)
-            counts = np.asarray(self._class_counts) + np.bincount(
-                idx, minlength=len(self.classes_)
-            )
-            sample_weight = self._apply_class_weight(
-                idx, counts, sample_weight, Y.dtype
-            )
-            self._class_counts = tuple(counts.tolist())
-        if _has_callbacks(self):
-            hooks = _CallbackHooks(self, X, y, sample_weight, max_subtasks=0)
-        else:
-            hooks = _NO_CALLBACKS
-        trainer = self._stream_trainer(X.shape[0], X)
-        Y, sample_weight = trainer.asarray(Y), trainer.asarray(sample_weight)
-        trainer.checkpoint()
-        if self.early_stopping:
-            self._progressive_validation(trainer, X, Y)
-            if self.stopped_:
-                hooks.fit_end()
-                trainer.release()
-                return
-        errors = trainer.new_errors(Y.shape)
-        stepped = trainer.step(X, Y, sample_weight, errors)
-        if not trainer.params_finite():
-            raise ValueError(
-                "The step produced non-finite weights; the model was left "
-                "unchanged. Scale the input (e.g. with StandardScaler) or lower "
-                "learning_rate_init."
-            )
-        weights = sample_weight if stepped else None
-        self.loss_ = trainer.mean_cost(errors, Y, weights) + trainer.l2_penalty(
-            self.alpha, self.l1_ratio
-        )
-        self.loss_curve_.append(self.loss_)  # partial_fit truncates it on failure
-        self.n_iter_ += 1
-        self.t_ += X.shape[0]
-        optimizer = self._optimizer
-        optimizer.iteration_ends(self.t_)
-        if self.learning_rate == "adaptive" and not self.early_stopping:
-            # as in MLPClassifier.partial_fit: divide eta by 5 when the batch
-            # loss has not improved by tol for n_iter_no_change calls
-            stalls = copy.deepcopy(self._stopper) or NoImprovementCounter(self.tol)
-            stalls.update(self.loss_)
-            if stalls.count > self.n_iter_no_change:
-                msg = (
-                    f"Training loss did not improve more than tol={self.tol} for "
-                    f"{self.n_iter_no_change} consecutive partial_fit calls."
-                )
-                optimizer.trigger_stopping(msg, self.verbose)
-                stalls.count = 0
-            self._stopper = stalls
-        hooks.fit_end()
-        trainer.release()
-
-    def _progressive_validation(self, trainer, X, Y):
-        """Early stopping in a stream: score each batch before its step."""
-        if self._stopper is None:
-            self._stopper = NoImprovementCounter(self.tol)
-            self.validation_scores_ = []
-            self.validation_loss_curve_ = []
-            self.best_validation_score_ = -np.inf
-            self.stopped_ = False
-            self._best_params = trainer.snapshot()
-        else:
-            self._stopper = copy.deepcopy(self._stopper)
-        cost, n_correct = trainer.evaluate(X, Y, self._is_multilabel())
-        score = n_correct / X.shape[0]
-        self.validation_scores_ = [*self.validation_scores_, score]
-        self.validation_loss_curve_ = [*self.validation_loss_curve_, cost]
-        if self.stopped_:
-            return
-        if self._stopper.update(-score):
-            self.best_validation_score_ = score
-            self._best_params = trainer.snapshot()
-        if self._stopper.count > self.n_iter_no_change:
-            trainer.restore(self._best_params)
-            self.coefs_, self.intercepts_ = trainer.coefs, trainer.intercepts
-            self.stopped_ = True
-
-    def _validation_split(self, X, y, Y, sample_weight):
-        """Hold out ``validation_fraction`` of the training set, stratified."""
-        stratify = None if self._is_multilabel() else y
-        if stratify is not None and np.min(np.unique(y, return_counts=True)[1]) < 2:
-            stratify = None  # a class with one example cannot be stratified
-        idx = np.arange(X.shape[0])
-        try:
-            train, val = train_test_split(
-                idx,
-                test_size=self.validation_fraction,
-                random_state=self._rng,
-                stratify=stratify,
-            )
-        except ValueError:
-            train, val = train_test_split(
-                idx, test_size=self.validation_fraction, random_state=self._rng
-            )
-        sw = None if sample_weight is None else sample_weight[train]
-        X_train, X_val = _inputs.take_rows(X, train), _inputs.take_rows(X, val)
-        return X_train, y[train], Y[train], sw, X_val, Y[val]
-
-    def _fit_epochs(self, X, y, Y, sample_weight, X_val, y_val):
-        Y_val = None
-        if self.early_stopping and X_val is None:
-            X, y, Y, sample_weight, X_val, Y_val = self._validation_split(
-                X, y, Y, sample_weight
-            )
-        elif X_val is not None:
-            Y_val = self._binarize(y_val, Y.dtype)
-        n_samples = X.shape[0]
-        batch_size = self._batch_size(n_samples, warn=True)
-        self._optimizer = self._make_optimizer()
-        self.__dict__.pop("_trainer", None)  # a stream after this fit builds its own
-        trainer = self._new_trainer(batch_size, X)
-        # from here on the fitted attributes are views into the trainer's theta
-        self.coefs_, self.intercepts_ = trainer.coefs, trainer.intercepts
-        Y, sample_weight = trainer.asarray(Y), trainer.asarray(sample_weight)
-        X_val, Y_val = trainer.asarray(X_val), trainer.asarray(Y_val)
-        multilabel = self._is_multilabel()
-        errors = trainer.new_errors(Y.shape)
-        stopper = NoImprovementCounter(self.tol)
-        monitor_val = Y_val is not None
-        self.validation_scores_ = [] if monitor_val else None
-        self.validation_loss_curve_ = [] if monitor_val else None
-        self.training_scores_ = [] if self.monitor_training_accuracy else None
-        speeds = [] if self.monitor_learning_speed else None
-        if speeds is not None:
-            speeds.append(self._learning_speed(trainer, X, Y))
-        self.best_validation_score_ = -np.inf if self.early_stopping else None
-        self.best_loss_ = np.inf
-        best_params = trainer.snapshot() if self.early_stopping else None
-        rng = self._rng if self.shuffle else None
-        callbacks = _CallbackHooks(self, X, y, sample_weight)
-        converged = interrupted = False
-        self.n_iter_ = 0
-        for epoch in range(self.max_iter):
-            last_complete = trainer.snapshot()
-            try:
-                callbacks.epoch_begin()
-                loss = trainer.epoch(X, Y, sample_weight, batch_size, rng, errors)
-            except KeyboardInterrupt:
-                if not self.n_iter_:
-                    # no complete epoch to keep: the call fails, and fit
-                    # leaves the model as it was before it
-                    raise
-                trainer.restore(last_complete)
-                interrupted = True
-                warn_user(
-                    f"Training interrupted by the user during epoch {epoch}; the "
-                    f"weights of the last complete epoch ({self.n_iter_} epochs) "
-                    "are kept.",
-                    UserWarning,
-                )
-                break
-            penalty = trainer.l2_penalty(self.alpha, self.l1_ratio)
-            self.loss_ = loss + penalty
-            self.loss_curve_.append(self.loss_)
-            self.n_iter_ += 1
-            self.t_ += n_samples
-            line = f"Epoch {epoch}: loss = {self.loss_:.6f}"
-            if monitor_val:
-                val_cost, n_correct = trainer.evaluate(X_val, Y_val, multilabel)
-                self.validation_loss_curve_.append(val_cost + penalty)
-                self.validation_scores_.append(n_correct / X_val.shape[0])
-                line = (
-                    f"Epoch {epoch}: {n_correct} / {X_val.shape[0]}, "
-                    f"loss = {self.loss_:.6f}"
-                )
-            if speeds is not None:
-                speeds.append(self._learning_speed(trainer, X, Y))
-            if self.monitor_training_accuracy:
-                _, n_train_correct = trainer.evaluate(X, Y, multilabel)
-                self.training_scores_.append(n_train_correct / n_samples)
-            if self.verbose:
-                print(line)
-            if not np.isfinite(self.loss_):
-                self._raise_non_finite(trainer, epoch)
-            if self.early_stopping:
-                score = self.validation_scores_[-1]
-                if stopper.update(-score):
-                    self.best_validation_score_ = score
-                    self.best_loss_ = self.validation_loss_curve_[-1]
-                    best_params = trainer.snapshot()
-                what = "Validation score"
-            else:
-                stopper.update(self.loss_)
-                self.best_loss_ = stopper.best
-                what = "Training loss"
-            self._optimizer.iteration_ends(self.t_)
-            if callbacks.epoch_end():
-                converged = True
-                break
-            if stopper.count > self.n_iter_no_change:
-                msg = (
-                    f"{what} did not improve more than tol={self.tol} for "
-                    f"{self.n_iter_no_change} consecutive epochs."
-                )
-                if self._optimizer.trigger_stopping(msg, self.verbose):
-                    converged = True
-                    break
-                stopper.count = 0
-        if speeds is None:
-            self.learning_speed_ = self.saturated_fraction_ = None
-        else:
-            self.learning_speed_ = np.array([s for s, _ in speeds]).reshape(
-                len(speeds), -1
-            )
-            self.saturated_fraction_ = np.array([f for _, f in speeds]).reshape(
-                len(speeds), -1
-            )
-        if self.early_stopping and self.n_iter_:
-            trainer.restore(best_params)
-        callbacks.fit_end()
-        if not trainer.params_finite() or self._weights_overflow(trainer):
-            self._raise_non_finite(trainer, self.n_iter_ - 1)
-        ran_all = self.n_iter_no_change == np.inf  # asked for every epoch
-        if not (converged or interrupted or ran_all) and self.n_iter_ == self.max_iter:
-            warn_user(
-                f"SGDNetClassifier: maximum epochs ({self.max_iter}) reached and "
-                "the training has not converged yet.",
-                ConvergenceWarning,
-            )
-
-    def _raise_non_finite(self, trainer, epoch):
-        """Stop :meth:`fit` (which then leaves the model as it was) with the cause."""
-        if not trainer.params_finite():
-            what = "non-finite weights"
-        elif not np.isfinite(self.loss_):
-            what = f"a non-finite loss ({self.loss_})"
-        else:
-            what = "weights too large for float arithmetic (non-finite squares)"
-        raise ValueError(
-            f"Training produced {what} in epoch {epoch}; the model "
-            "was left as it was before fit. Scale the input (e.g. with "
-            "StandardScaler), or lower learning_rate_init (it is "
-            f"{self.learning_rate_init})."
-        )
-
-    def _weights_overflow(self, trainer):
-        """Whether the weights are too large for float arithmetic.
-
-        Weights beyond the square root of the dtype's largest number (1e154
-        in float64, 1.8e19 in float32) make their squared norm, and so the
-        loss of any L2 penalty, infinite: no training reaches them except
-        by diverging (a learning rate of 1e300 saturates every sigmoid in
-        one step, and the stopping rule would call the flat loss that
-        follows converged).
-        """
-        coefs = [np.asarray(_inputs.to_numpy(W)) for W in trainer.coefs]
-        limit = np.sqrt(np.finfo(coefs[0].dtype).max)
-        return any(np.abs(W).max() > limit for W in coefs)
-
     # ------------------------------------------------------------------
     # prediction
     # ------------------------------------------------------------------
 
-    def _output_z(self, X, check_finite=False):
-        """The output layer's weighted input ``z_L`` for validated ``X``.
+    def _forward(self, X, method):
+        """``(prediction, z_L, X)`` for an ``X`` to predict on, validated.
 
-        With ``check_finite``, dense ``X`` is checked for NaN and infinity
-        along the way (see :meth:`_check_finite`).
+        ``prediction`` is the engine's forward pass and outputs
+        (``_engine.prediction``) for the namespace of ``X``. Dense NumPy
+        ``X`` is checked for NaN and infinity through the first layer's
+        product (``_inputs.finite_first_product``), not by a separate pass.
         """
-        A = X
-        for i, (W, b) in enumerate(zip(self.coefs_, self.intercepts_, strict=True)):
-            if i == 0 and check_finite:
-                # NaN or infinity in X must raise the usual error, not warn
-                with np.errstate(invalid="ignore", over="ignore"):
-                    Z = np.asarray(A @ W)
-                    self._check_finite(X, Z)
-            else:
-                Z = np.asarray(A @ W)
-            Z += b
-            if i == len(self.coefs_) - 1:
-                return Z
-            A = sigmoid(Z, out=Z)
-
-    def _check_finite(self, X, Z1):
-        """Raise if dense ``X`` holds NaN or infinity, from ``Z1 = X @ W_1``.
-
-        Scanning all of ``X`` for non-finite values costs as much memory
-        traffic as a fifth of the prediction; the first layer's product has
-        to read ``X`` anyway and carries the answer. Under IEEE arithmetic a
-        NaN or infinite ``X[i, j]`` makes ``Z1[i, k]`` NaN or infinite for
-        every ``k`` with ``W_1[j, k] != 0`` (``inf * 0`` is NaN too, but a
-        BLAS may skip zero weights), so a finite ``Z1`` proves ``X`` finite
-        except in the columns whose weights are all zero, which are checked
-        directly. When ``Z1`` is not finite (or its sum overflows), all of
-        ``X`` is checked, which raises scikit-learn's usual error.
-        """
-        name = type(self).__name__
-        if np.isfinite(Z1.sum()):
-            dead = np.flatnonzero(~self.coefs_[0].any(axis=1))
-            if len(dead):
-                assert_all_finite(X[:, dead], input_name="X", estimator_name=name)
-            return
-        assert_all_finite(X, input_name="X", estimator_name=name)
-
-    def _validated_z(self, X, method="predict"):
-        """``(z_L, X)`` for an ``X`` to predict on, once validated.
-
-        Dense ``X`` is checked for NaN and infinity in :meth:`_output_z`,
-        through its first product, instead of by a separate pass. Arrays of
-        the array API (under ``array_api_dispatch``) are checked by
-        ``validate_data`` and must be where the model is.
-        """
-        space = _inputs.namespace_of(X)
-        if space is None:
-            if "coefs_" in self.__dict__ and not isinstance(self.coefs_[0], np.ndarray):
-                _inputs.check_same_namespace(self, X, method)
-                _inputs.check_dispatch(self)
-            X, check_finite = _inputs.X_to_predict(self, X)
-            return self._output_z(X, check_finite=check_finite), X
-        _inputs.check_is_fitted(self)
-        X = _inputs.validate_data(self, X, reset=False, **_inputs.xp_checks(space.xp))
-        _inputs.check_same_namespace(self, X, method)
-        X = _inputs.prepare_X(self, X, reset=False)
-        return xpn.output_z(space.xp, self.coefs_, self.intercepts_, X), X
+        X, space, first_product = _inputs.X_for_prediction(self, X, method)
+        net = prediction(space)
+        return net, net.output_z(self.coefs_, self.intercepts_, X, first_product), X
 
     def decision_function(self, X):
         """The output layer's weighted input ``z_L = W_L a_{L-1} + b_L``.
@@ -1349,37 +982,21 @@ class SGDNetClassifier(
             For binary targets, one value per sample, positive for
             ``classes_[1]``.
         """
-        z, _ = self._validated_z(X, "decision_function")
+        _, z, _ = self._forward(X, "decision_function")
         if self.out_activation_ == "softmax" and len(self.classes_) == 2:
             return z[:, 1] - z[:, 0]  # the log-odds of classes_[1]
         if z.shape[1] == 1:
             return z[:, 0]
         return z
 
-    def _proba_from_z(self, z, X):
-        """Probabilities from ``z_L`` (overwritten) of the validated ``X``."""
-        if not isinstance(z, np.ndarray):
-            xp = _inputs.fitted_namespace(self).xp
-            return xpn.proba_from_z(xp, z, self.out_activation_, self._is_multilabel())
-        if self.out_activation_ == "softmax":
-            return ACTIVATIONS["softmax"](z, out=z)
-        if self.n_outputs_ == 1:
-            p = sigmoid(z, out=z)
-            return np.hstack([1 - p, p])
-        p = sigmoid(z, out=z)
-        if self._is_multilabel():
-            return p
-        # the sigmoid outputs divided by their sum; a row whose outputs all
-        # underflow (every z below about -745 in float64) is normalised in log
-        # space from its recomputed z instead
-        sums = p.sum(axis=1, keepdims=True)
-        lost = sums[:, 0] < np.finfo(p.dtype).tiny
-        sums[lost] = 1.0
-        p /= sums
-        if lost.any():
-            z_lost = self._output_z(X[lost])
-            p[lost] = ACTIVATIONS["softmax"](-np.logaddexp(0, -z_lost))
-        return p
+    def _proba(self, X, method):
+        """``(prediction, probabilities)`` of ``X``."""
+        net, z, X = self._forward(X, method)
+
+        def z_of_rows(rows):  # rows whose sigmoid outputs all underflow
+            return net.output_z(self.coefs_, self.intercepts_, X[rows])
+
+        return net, net.proba(z, self.out_activation_, self._is_multilabel(), z_of_rows)
 
     def predict_proba(self, X):
         """Class probabilities: the output activations, normalised.
@@ -1399,7 +1016,7 @@ class SGDNetClassifier(
         proba : ndarray of shape (n_samples, n_classes)
             In the dtype the model was trained in.
         """
-        return self._proba_from_z(*self._validated_z(X, "predict_proba"))
+        return self._proba(X, "predict_proba")[1]
 
     def predict_log_proba(self, X):
         """The logarithm of :meth:`predict_proba`.
@@ -1414,11 +1031,8 @@ class SGDNetClassifier(
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities.
         """
-        proba = self._proba_from_z(*self._validated_z(X, "predict_log_proba"))
-        if not isinstance(proba, np.ndarray):
-            return _inputs.fitted_namespace(self).xp.log(proba)
-        with np.errstate(divide="ignore"):
-            return np.log(proba)
+        net, proba = self._proba(X, "predict_log_proba")
+        return net.log(proba)
 
     def predict(self, X):
         """Predict classes: the index of the largest output (``argmax a_L``).
@@ -1433,32 +1047,8 @@ class SGDNetClassifier(
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Predicted labels (an indicator matrix for multilabel targets).
         """
-        z, _ = self._validated_z(X, "predict")
-        if not isinstance(z, np.ndarray):
-            return self._xp_predict(z)
-        if self._is_multilabel():
-            return (z > 0).astype(self.classes_.dtype)
-        if self.n_outputs_ == 1:
-            return self.classes_[(z[:, 0] > 0).astype(int)]
-        return self.classes_[np.argmax(z, axis=1)]
-
-    def _xp_predict(self, z):
-        """:meth:`predict` from an array API ``z_L``, in its namespace and device.
-
-        Labels that the namespace cannot hold (strings) come back in NumPy.
-        """
-        space = _inputs.fitted_namespace(self)
-        xp = space.xp
-        if self._is_multilabel():
-            return xp.astype(z > 0, xp.int64)
-        if self.n_outputs_ == 1:
-            idx = xp.astype(z[:, 0] > 0, xp.int64)
-        else:
-            idx = xp.argmax(z, axis=1)
-        if self.classes_.dtype.kind not in "iub":
-            return self.classes_[_inputs.to_numpy(idx)]
-        classes = xp.asarray(self.classes_, device=space.device)
-        return xp.take(classes, idx, axis=0)
+        net, z, _ = self._forward(X, "predict")
+        return net.labels(z, self.classes_, self._is_multilabel())
 
     def score(self, X, y, sample_weight=None):
         """Mean accuracy on ``(X, y)``: the fraction of rows predicted right.
@@ -1486,28 +1076,25 @@ class SGDNetClassifier(
             # labels all in classes_, of their kind: accuracy is plain equality
             if _inputs.fast_labels(self, y, X.shape[0]) is not None:
                 return float(np.mean(self.predict(X) == y))
-        if _inputs.namespace_of(X) is not None:
-            # array API input: the accuracy of the predictions, in NumPy
-            from sklearn.metrics import accuracy_score
-
-            y_pred = _inputs.to_numpy(self.predict(X))
-            return float(
-                accuracy_score(
-                    _inputs.to_numpy(y),
-                    y_pred,
-                    sample_weight=_inputs.to_numpy(sample_weight),
-                )
+        # any input (array API arrays included): the accuracy of the predictions
+        return float(
+            accuracy_score(
+                _inputs.to_numpy(y),
+                _inputs.to_numpy(self.predict(X)),
+                sample_weight=_inputs.to_numpy(sample_weight),
             )
-        return super().score(X, y, sample_weight=sample_weight)
+        )
 
     def __getstate__(self):
         state = dict(super().__getstate__())
         if state.pop("_trainer", None) is not None:
-            # the stream trainer (and its buffers) stays with this object; a
-            # pickle or a copy gets arrays and a loss curve of its own
+            # the stream engine (and its buffers) stays with this object; a
+            # pickle or a copy gets arrays of its own
             state["coefs_"] = [_copy(W) for W in state["coefs_"]]
             state["intercepts_"] = [_copy(b) for b in state["intercepts_"]]
-            state["loss_curve_"] = list(state["loss_curve_"])
+        for name in _HISTORIES:  # appended to in place: a pickle's or copy's own
+            if state.get(name) is not None:
+                state[name] = list(state[name])
         return state
 
     def __setstate__(self, state):

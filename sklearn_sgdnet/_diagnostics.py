@@ -1,15 +1,18 @@
 """Layer 4, glue: diagnostics of a fitted network on data.
 
 :func:`learning_speed` is chapter 5's measure of how fast each hidden layer
-learns, for any fitted :class:`~sklearn_sgdnet.SGDNetClassifier` and data;
-``monitor_learning_speed=True`` records the same during :meth:`fit`.
+learns, for any fitted :class:`~sklearn_sgdnet.SGDNetClassifier` and data.
+Its mathematics, :func:`layer_speeds`, is also what the training loop records
+each epoch under ``monitor_learning_speed=True``; it feeds forward and
+backward through the NumPy engine's passes (``_network.forward`` and
+``_network.backward``).
 """
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from . import _inputs
-from ._network import learning_speed as _learning_speed
+from ._network import COSTS, backward, forward, output_delta
 
 
 def learning_speed(estimator, X, y):
@@ -57,12 +60,48 @@ def learning_speed(estimator, X, y):
     X, _ = _inputs.X_to_predict(estimator, X)
     X = _inputs.to_numpy(X)
     y = np.asarray(_inputs.to_numpy(y))
-    _inputs.check_labels(
-        y,
-        "multiclass" if y.ndim == 1 else "multilabel-indicator",
-        estimator._label_binarizer,
-    )
     coefs = [np.asarray(_inputs.to_numpy(W)) for W in estimator.coefs_]
     intercepts = [np.asarray(_inputs.to_numpy(b)) for b in estimator.intercepts_]
-    Y = estimator._binarize(y, coefs[0].dtype)
-    return _learning_speed(coefs, intercepts, X, Y, estimator.cost)
+    Y = _inputs.targets_of(estimator, y, coefs[0].dtype)
+    return layer_speeds(coefs, intercepts, X, Y, estimator.cost)
+
+
+def layer_speeds(coefs, intercepts, X, Y, cost, chunk_size=4096):
+    """Chapter 5's speed of learning of each hidden layer, and its saturation.
+
+    The speed of layer ``l`` is ``||(1/n) sum_x dC_x/db^l||``, the norm of
+    the bias gradient of the mean cost over the ``n`` rows of ``X``: the
+    book's measure of how fast a layer learns (in a deep sigmoid network the
+    early layers' is far smaller, the vanishing gradient). The saturation is
+    the fraction of each hidden layer's activations below 0.01 or above 0.99,
+    where ``sigma'(z) < 0.0099`` and the layer hardly learns.
+
+    Returns ``(speeds, saturated)``, two arrays of one entry per hidden
+    layer. Computed in chunks of rows, without a loop over examples.
+    """
+    cost_ = COSTS[cost]
+    n_hidden = len(coefs) - 1
+    sums = [np.zeros(W.shape[1]) for W in coefs[:-1]]
+    n_saturated = np.zeros(n_hidden)
+    n = X.shape[0]
+    for start in range(0, n, chunk_size):
+        Xb, Yb = X[start : start + chunk_size], Y[start : start + chunk_size]
+        m = Xb.shape[0]
+        acts = [np.empty((m, W.shape[1]), dtype=coefs[0].dtype) for W in coefs]
+        out = forward(coefs, intercepts, Xb, acts, cost_.out_activation)
+        delta = output_delta(
+            cost, out[-1], Yb, np.empty_like(out[-1]), np.empty_like(out[-1])
+        )
+        deltas = [np.empty_like(a) for a in acts]
+        scratch = [np.empty_like(a) for a in acts]
+
+        def on_layer(i, A_prev, D):
+            if i < n_hidden:
+                sums[i] += D.sum(axis=0)
+
+        backward(coefs, out, delta, deltas, scratch, on_layer)
+        for i in range(n_hidden):
+            A = out[i + 1]
+            n_saturated[i] += np.count_nonzero((A < 0.01) | (A > 0.99)) / A.shape[1]
+    speeds = np.array([np.linalg.norm(s / n) for s in sums])
+    return speeds, n_saturated / n

@@ -150,6 +150,11 @@ class Namespace:
         self.xp, self.device, self.dtype = xp, device, dtype
         self.numpy_dtype = np.dtype(_matching_numpy_dtype(_Probe(dtype), xp=xp))
 
+    @staticmethod
+    def to_numpy(a):
+        """``a`` as a NumPy array on the CPU (see :func:`to_numpy`)."""
+        return to_numpy(a)
+
 
 class _Probe:
     """Something with a ``dtype``, for ``_matching_numpy_dtype``."""
@@ -235,6 +240,30 @@ def check_same_namespace(est, X, method):
     check(X, probe, attribute="coefs_", method=method)
 
 
+def check_continuation(est, X, method):
+    """Raise unless ``X`` is where the fitted model lives (it trains only there)."""
+    if not isinstance(est.coefs_[0], np.ndarray):
+        check_dispatch(est)
+    check_same_namespace(est, X, method)
+
+
+def numpy_dtype(X):
+    """The NumPy dtype that labels, weights and initial weights of ``X`` take."""
+    space = namespace_of(X)
+    return X.dtype if space is None else space.numpy_dtype
+
+
+def engine_namespace(est, X=None):
+    """The namespace an engine for ``est`` computes in (None: NumPy).
+
+    That of ``X`` if given and not NumPy's, else that of the fitted parameters.
+    """
+    space = namespace_of(X) if X is not None else None
+    if space is None and not isinstance(est.coefs_[0], np.ndarray):
+        space = fitted_namespace(est)
+    return space
+
+
 def xp_checks(xp):
     """``validate_data``'s checks of an array API ``X``: float64 or float32."""
     return dict(dtype=[xp.float64, xp.float32])
@@ -317,12 +346,41 @@ def validate_X_val(est, X_val, y_val):
     return X_val, y_val
 
 
+def finite_first_product(est, X):
+    """A ``first_product`` for prediction that also checks dense ``X``.
+
+    Scanning all of ``X`` for non-finite values costs as much memory
+    traffic as a fifth of the prediction; the first layer's product has
+    to read ``X`` anyway and carries the answer. Under IEEE arithmetic a
+    NaN or infinite ``X[i, j]`` makes ``Z1[i, k]`` NaN or infinite for
+    every ``k`` with ``W_1[j, k] != 0`` (``inf * 0`` is NaN too, but a
+    BLAS may skip zero weights), so a finite ``Z1`` proves ``X`` finite
+    except in the columns whose weights are all zero, which are checked
+    directly. When ``Z1`` is not finite (or its sum overflows), all of
+    ``X`` is checked, which raises scikit-learn's usual error.
+    """
+    name = type(est).__name__
+
+    def product(X, W, out):
+        with np.errstate(invalid="ignore", over="ignore"):
+            np.dot(X, W, out=out)
+            finite = np.isfinite(out.sum())
+        if finite:
+            dead = np.flatnonzero(~W.any(axis=1))
+            if len(dead):
+                assert_all_finite(X[:, dead], input_name="X", estimator_name=name)
+            return
+        assert_all_finite(X, input_name="X", estimator_name=name)
+
+    return product
+
+
 def X_to_predict(est, X):
     """``(X, check_finite)`` for prediction: validated, in the fitted dtype.
 
     Dense ``X`` is not scanned for NaN and infinity here: with
     ``check_finite`` the caller checks it through the first layer's product
-    (``SGDNetClassifier._check_finite``). Sparse ``X`` is checked here.
+    (:func:`finite_first_product`). Sparse ``X`` is checked here.
     """
     check = not get_config()["assume_finite"]
     if fast_X(est, X) is not None:
@@ -334,6 +392,28 @@ def X_to_predict(est, X):
         assert_all_finite(X, input_name="X", estimator_name=type(est).__name__)
         check = False
     return X, check
+
+
+def X_for_prediction(est, X, method):
+    """``(X, space, first_product)``: ``X`` validated for prediction.
+
+    ``space`` is the namespace it computes in (None: NumPy), and
+    ``first_product`` what checks dense NumPy ``X`` for NaN and infinity
+    through the first layer's product (None: no check needed). Arrays of the
+    array API (under ``array_api_dispatch``) are checked by ``validate_data``
+    and must be where the model is.
+    """
+    space = namespace_of(X)
+    if space is None:
+        if "coefs_" in est.__dict__ and not isinstance(est.coefs_[0], np.ndarray):
+            check_same_namespace(est, X, method)
+            check_dispatch(est)
+        X, check = X_to_predict(est, X)
+        return X, None, finite_first_product(est, X) if check else None
+    check_is_fitted(est)
+    X = validate_data(est, X, reset=False, **xp_checks(space.xp))
+    check_same_namespace(est, X, method)
+    return prepare_X(est, X, reset=False), space, None
 
 
 def validate_sample_weight(sample_weight, n_samples, dtype):
@@ -403,14 +483,53 @@ def check_y_type(est, y):
     return y_type
 
 
-def check_labels(y, y_type, binarizer):
-    """Raise if ``y`` holds a label outside the binarizer's classes."""
+def check_labels(y, y_type, classes):
+    """Raise if ``y`` holds a label outside ``classes``."""
     if y_type.startswith("multilabel"):
         return
-    unknown = np.setdiff1d(unique_labels(y), binarizer.classes_)
+    unknown = np.setdiff1d(unique_labels(y), classes)
     if len(unknown):
         raise ValueError(
             f"y contains labels {unknown.tolist()} that are not in "
-            f"classes_ {binarizer.classes_.tolist()}. Pass every class "
+            f"classes_ {classes.tolist()}. Pass every class "
             "to the first partial_fit call."
         )
+
+
+# --------------------------------------------------------------------------
+# Targets
+# --------------------------------------------------------------------------
+
+
+def n_outputs_for(n_classes, cost):
+    """Output neurons for ``n_classes`` labels: 1 for a binary sigmoid output."""
+    return 1 if n_classes == 2 and cost != "log_likelihood" else n_classes
+
+
+def one_hot(idx, n_classes, n_outputs, dtype):
+    """Target rows ``Y`` of shape ``(n, n_outputs)`` from class indices ``idx``.
+
+    One output: 0/1 in one column. Otherwise one-hot rows, built directly in
+    the training dtype (no integer intermediate), since for a large training
+    set ``Y`` is the largest array a fit allocates: ``n x n_outputs``, never
+    more (no ``k x k`` identity to take rows from, which 10^5 classes would
+    make 80 GB).
+    """
+    if n_outputs == 1:
+        return (idx == 1).astype(dtype)[:, None]
+    Y = np.zeros((len(idx), n_classes), dtype=dtype)
+    Y[np.arange(len(idx)), idx] = 1
+    return Y
+
+
+def targets_of(est, y, dtype):
+    """Target rows ``Y`` of the labels ``y`` for a fitted classifier.
+
+    From its public attributes (``classes_``, ``n_outputs_``): an indicator
+    matrix as it is, single labels one-hot (see :func:`one_hot`).
+    """
+    if y.ndim == 2:
+        return np.asarray(y, dtype=dtype)
+    check_labels(y, "multiclass", est.classes_)
+    idx = np.searchsorted(est.classes_, y)
+    return one_hot(idx, len(est.classes_), est.n_outputs_, dtype)

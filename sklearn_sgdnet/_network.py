@@ -238,6 +238,11 @@ def forward(
     ``activations`` is a list of ``len(coefs)`` arrays of shape ``(m, n_l)``,
     filled in place with ``A_1 ... A_L``. The returned list is ``[X] +
     activations``, the book's ``activations``. Only ``X`` may be sparse.
+    ``out_activation=None`` leaves the output layer's weighted input ``z_L``
+    in the last array, for prediction (:func:`output_z`).
+
+    This is the NumPy engine's one forward pass: training, evaluation,
+    prediction and the diagnostics all feed forward through it.
     ``first_product(X, W, out)``, if given, computes the first layer's
     ``X @ W`` into ``out`` for dense ``X`` (the trainer passes a faster
     arrangement of the same product). ``dropout(i, A)``, if given, drops
@@ -254,8 +259,9 @@ def forward(
         else:
             np.dot(A, coefs[i], out=out)
         out += intercepts[i]
-        if i == last and out_activation == "softmax":
-            softmax(out, out=out)
+        if i == last and out_activation != "sigmoid":
+            if out_activation == "softmax":
+                softmax(out, out=out)
         else:
             expit(out, out=out)
             if dropout is not None and i < last:
@@ -415,46 +421,52 @@ def gradient(coefs, intercepts, X, Y, cost, sample_weight=None):
 
 
 # --------------------------------------------------------------------------
-# The speed of learning (chapter 5)
+# Prediction
 # --------------------------------------------------------------------------
 
 
-def learning_speed(coefs, intercepts, X, Y, cost, chunk_size=4096):
-    """Chapter 5's speed of learning of each hidden layer, and its saturation.
+def output_z(coefs, intercepts, X, first_product=None):
+    """The output layer's weighted input ``z_L`` of a batch, by :func:`forward`.
 
-    The speed of layer ``l`` is ``||(1/n) sum_x dC_x/db^l||``, the norm of
-    the bias gradient of the mean cost over the ``n`` rows of ``X``: the
-    book's measure of how fast a layer learns (in a deep sigmoid network the
-    early layers' is far smaller, the vanishing gradient). The saturation is
-    the fraction of each hidden layer's activations below 0.01 or above 0.99,
-    where ``sigma'(z) < 0.0099`` and the layer hardly learns.
-
-    Returns ``(speeds, saturated)``, two arrays of one entry per hidden
-    layer. Computed in chunks of rows, without a loop over examples.
+    ``first_product``, if given, computes the first layer's ``X @ W`` (the
+    estimator passes one that also checks ``X`` for NaN and infinity on the
+    way; see ``_inputs.finite_first_product``).
     """
-    cost_ = COSTS[cost]
-    n_hidden = len(coefs) - 1
-    sums = [np.zeros(W.shape[1]) for W in coefs[:-1]]
-    n_saturated = np.zeros(n_hidden)
-    n = X.shape[0]
-    for start in range(0, n, chunk_size):
-        Xb, Yb = X[start : start + chunk_size], Y[start : start + chunk_size]
-        m = Xb.shape[0]
-        acts = [np.empty((m, W.shape[1]), dtype=coefs[0].dtype) for W in coefs]
-        out = forward(coefs, intercepts, Xb, acts, cost_.out_activation)
-        delta = output_delta(
-            cost, out[-1], Yb, np.empty_like(out[-1]), np.empty_like(out[-1])
-        )
-        deltas = [np.empty_like(a) for a in acts]
-        scratch = [np.empty_like(a) for a in acts]
+    m = X.shape[0]
+    dtype = coefs[0].dtype
+    activations = [np.empty((m, W.shape[1]), dtype=dtype) for W in coefs]
+    return forward(coefs, intercepts, X, activations, None, first_product)[-1]
 
-        def on_layer(i, A_prev, D):
-            if i < n_hidden:
-                sums[i] += D.sum(axis=0)
 
-        backward(coefs, out, delta, deltas, scratch, on_layer)
-        for i in range(n_hidden):
-            A = out[i + 1]
-            n_saturated[i] += np.count_nonzero((A < 0.01) | (A > 0.99)) / A.shape[1]
-    speeds = np.array([np.linalg.norm(s / n) for s in sums])
-    return speeds, n_saturated / n
+def proba_from_z(z, out_activation, multilabel, z_of_rows):
+    """Class probabilities from ``z_L``, which is overwritten.
+
+    One sigmoid output: ``[1 - a, a]``. Softmax outputs as they are;
+    multilabel sigmoid outputs as they are. Otherwise the sigmoid outputs are
+    divided by their sum; a row whose outputs all underflow (every ``z``
+    below about -745 in float64) is normalised in log space instead, from
+    its ``z`` recomputed by ``z_of_rows(mask)``.
+    """
+    if out_activation == "softmax":
+        return softmax(z, out=z)
+    p = sigmoid(z, out=z)
+    if z.shape[1] == 1:
+        return np.hstack([1 - p, p])
+    if multilabel:
+        return p
+    sums = p.sum(axis=1, keepdims=True)
+    lost = sums[:, 0] < np.finfo(p.dtype).tiny
+    sums[lost] = 1.0
+    p /= sums
+    if lost.any():
+        p[lost] = softmax(-np.logaddexp(0, -z_of_rows(lost)))
+    return p
+
+
+def predicted_indices(z, multilabel):
+    """The predicted class index of each row (0/1 per label if multilabel)."""
+    if multilabel:
+        return z > 0
+    if z.shape[1] == 1:
+        return (z[:, 0] > 0).astype(int)
+    return np.argmax(z, axis=1)

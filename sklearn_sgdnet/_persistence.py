@@ -28,6 +28,7 @@ are this package's own (``sklearn_sgdnet.*``), which
 ``skops.io.get_untrusted_types`` lists for review before loading.
 """
 
+import copy
 import functools
 
 import numpy as np
@@ -275,3 +276,58 @@ def _check_parameters(state, sizes, refuse):
                 refuse(f"{key} is {p.dtype}, the parameters before it {dtypes.pop()}")
             dtypes.add(p.dtype)
     return params
+
+
+def convert_state(estimator, converter):
+    """A copy of a fitted ``estimator`` with its arrays moved by ``converter``.
+
+    ``converter`` moves one array (scikit-learn's ``move_to`` with a
+    namespace and device). The parameters and the optimizer's velocity are
+    moved; a velocity that arrives in NumPy becomes the flat vector of the
+    numpy trainer, one that leaves it a list of arrays. The stream trainer is
+    not carried (the copy builds its own).
+    """
+    from ._network import flatten_params, split_params
+
+    new = copy.copy(estimator)
+    state = dict(estimator.__getstate__())
+    # the stream trainer stays behind; the version stamps are for files only
+    for key in ("_trainer", _STAMP, _SKLEARN_STAMP):
+        state.pop(key, None)
+    if "coefs_" not in state:
+        new.__dict__.update(state)
+        return new
+    coefs = [converter(W) for W in state["coefs_"]]
+    intercepts = [converter(b) for b in state["intercepts_"]]
+    to_numpy = isinstance(coefs[0], np.ndarray)
+    sizes = [coefs[0].shape[0]] + [W.shape[1] for W in coefs]
+    n = len(coefs)
+
+    def move_params(flat_or_lists):
+        if flat_or_lists is None:
+            return None
+        if isinstance(flat_or_lists, np.ndarray):  # numpy: flat
+            cs, bs = split_params(flat_or_lists, sizes)
+            parts = [np.ascontiguousarray(a) for a in (*cs, *bs)]
+        else:
+            parts = (
+                [*flat_or_lists[0], *flat_or_lists[1]]
+                if isinstance(flat_or_lists, tuple)
+                else list(flat_or_lists)
+            )
+        moved = [converter(a) for a in parts]
+        if to_numpy:
+            return flatten_params(
+                [np.asarray(a) for a in moved[:n]], [np.asarray(a) for a in moved[n:]]
+            )
+        return moved
+
+    optimizer = copy.deepcopy(state["_optimizer"])
+    optimizer.velocity = move_params(optimizer.velocity)
+    state.update(coefs_=coefs, intercepts_=intercepts, _optimizer=optimizer)
+    if state.get("_best_params") is not None:
+        best = move_params(state["_best_params"])
+        state["_best_params"] = best if to_numpy else (best[:n], best[n:])
+    new.__dict__.clear()
+    new.__dict__.update(state)
+    return new

@@ -28,7 +28,6 @@ from scipy.linalg.blas import get_blas_funcs
 
 from ._blas import single_threaded, transposed_first_product_pays
 from ._network import (
-    ACTIVATIONS,
     COSTS,
     Workspace,
     backward,
@@ -410,29 +409,28 @@ class Trainer:
             step(Xb, Yb, wb, errors[start:stop])
         return self.mean_cost(errors, Y, weights, order)
 
-    def evaluate(self, X, Y, multilabel=False, chunk_size=4096):
+    def evaluate(self, X, Y, score="argmax", chunk_size=4096):
         """Mean cost and number of correct predictions on ``(X, Y)``.
 
         The book's ``evaluate`` and ``total_cost``, for monitoring: a row is
-        correct when ``argmax a_L`` is the true class (or, with one output or
-        multilabel targets, when every output is on the right side of 0.5).
-        The network is not changed.
+        correct when ``argmax a_L`` is the true class (``score="argmax"``) or
+        when every output is on the right side of 0.5 (``"threshold"``: one
+        output, or multilabel targets). The network is not changed; rows go
+        through :func:`~sklearn_sgdnet._network.forward` in chunks.
         """
         n = X.shape[0]
         cost_sum, n_correct = 0.0, 0
-        threshold = multilabel or Y.shape[1] == 1
         for start in range(0, n, chunk_size):
             Xb, Yb = X[start : start + chunk_size], Y[start : start + chunk_size]
-            A = Xb
-            for i, (W, b) in enumerate(zip(self.coefs, self.intercepts, strict=True)):
-                last = i == len(self.coefs) - 1
-                act = self.cost.out_activation if last else "sigmoid"
-                A = ACTIVATIONS[act](np.asarray(A @ W) + b)
+            acts = [
+                np.empty((Xb.shape[0], k), dtype=self.dtype) for k in self.sizes[1:]
+            ]
+            out = forward(
+                self.coefs, self.intercepts, Xb, acts, self.cost.out_activation
+            )
+            A = out[-1]
             cost_sum += float(self.cost.example_costs(np.abs(A - Yb), Yb).sum())
-            if threshold:
-                n_correct += int(np.all((A > 0.5) == (Yb > 0.5), axis=1).sum())
-            else:
-                n_correct += int((A.argmax(axis=1) == Yb.argmax(axis=1)).sum())
+            n_correct += count_correct(A, Yb, score)
         return cost_sum / n, n_correct
 
     def checkpoint(self):
@@ -479,6 +477,37 @@ class Trainer:
         """
         return math.isfinite(self.theta.sum()) or bool(np.isfinite(self.theta).all())
 
+    def params_overflow(self):
+        """Whether a weight is beyond the square root of the dtype's largest.
+
+        Weights beyond it (1e154 in float64, 1.8e19 in float32) make their
+        squared norm, and so the loss of any L2 penalty, infinite: no
+        training reaches them except by diverging (a learning rate of 1e300
+        saturates every sigmoid in one step, and the stopping rule would
+        call the flat loss that follows converged).
+        """
+        limit = np.sqrt(np.finfo(self.dtype).max)
+        return any(np.abs(W).max() > limit for W in self.coefs)
+
+    def serves(self, coefs, intercepts, optimizer, cost, batch_size, keep):
+        """Whether this trainer can make a stream's next step as it stands.
+
+        Not when the parameters, the optimizer or the cost were replaced, when
+        the batch has more rows than its workspace, when the dropout changed,
+        or when BLAS threads now pay and its update is the one-thread one
+        (the fused update uses scipy's BLAS, which must not alternate with
+        numpy's on several threads).
+        """
+        return (
+            self.coefs is coefs
+            and self.intercepts is intercepts
+            and self.optimizer is optimizer
+            and self.cost is COSTS[cost]
+            and self.ws.m >= batch_size
+            and not (self.fused and not single_threaded(batch_size, self.sizes))
+            and self.keep == keep
+        )
+
     def snapshot(self):
         """A copy of the parameters, for :meth:`restore`."""
         return self.theta.copy()
@@ -502,6 +531,17 @@ class Trainer:
         return alpha * (l1_ratio * l1 + 0.5 * (1.0 - l1_ratio) * l2)
 
 
+def count_correct(A, Y, score):
+    """Rows of outputs ``A`` that ``score`` calls right for targets ``Y``.
+
+    ``"argmax"``: the largest output is the true class. ``"threshold"``:
+    every output is on the right side of 0.5 (one output, or multilabel).
+    """
+    if score == "threshold":
+        return int(np.all((A > 0.5) == (Y > 0.5), axis=1).sum())
+    return int((A.argmax(axis=1) == Y.argmax(axis=1)).sum())
+
+
 def keep_probabilities(dropout):
     """Per hidden layer, the probability of keeping a unit (None: no dropout).
 
@@ -513,24 +553,11 @@ def keep_probabilities(dropout):
     return [None if p == 0 else 1.0 - p for p in dropout]
 
 
-class NoImprovementCounter:
-    """Counts epochs without improvement by at least ``tol`` (scikit-learn's rule).
+def __getattr__(name):
+    # pickles written before 0.2 name _training.NoImprovementCounter, the
+    # training loop's stall counter, which now lives in _loop.py
+    if name == "NoImprovementCounter":
+        from ._loop import NoImprovementCounter
 
-    ``update(value)`` takes a value to minimise (a loss) and returns True when
-    the value is a new best.
-    """
-
-    def __init__(self, tol):
-        self.tol = tol
-        self.best = np.inf
-        self.count = 0
-
-    def update(self, value):
-        if value > self.best - self.tol:
-            self.count += 1
-        else:
-            self.count = 0
-        improved = value < self.best
-        if improved:
-            self.best = value
-        return improved
+        return NoImprovementCounter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

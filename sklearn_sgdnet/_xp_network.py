@@ -66,11 +66,18 @@ def softmax(xp, Z):
 
 
 def activation(xp, name, Z):
+    """The named activation of ``Z``; None is the identity (``z_L`` itself)."""
+    if name is None:
+        return Z
     return softmax(xp, Z) if name == "softmax" else sigmoid(xp, Z)
 
 
 def forward(xp, coefs, intercepts, X, out_activation="sigmoid"):
-    """``[X, A_1, ..., A_L]`` with ``A_l = sigma(A_{l-1} @ W_l + b_l)``."""
+    """``[X, A_1, ..., A_L]`` with ``A_l = sigma(A_{l-1} @ W_l + b_l)``.
+
+    This engine's one forward pass, for training, evaluation and prediction;
+    ``out_activation=None`` leaves ``z_L`` as the last entry.
+    """
     activations = [X]
     last = len(coefs) - 1
     for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
@@ -81,12 +88,7 @@ def forward(xp, coefs, intercepts, X, out_activation="sigmoid"):
 
 def output_z(xp, coefs, intercepts, X):
     """The output layer's weighted input ``z_L`` (what prediction needs)."""
-    A = X
-    for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
-        Z = A @ W + b
-        if i == len(coefs) - 1:
-            return Z
-        A = sigmoid(xp, Z)
+    return forward(xp, coefs, intercepts, X, None)[-1]
 
 
 def backward(xp, coefs, activations, delta_out):

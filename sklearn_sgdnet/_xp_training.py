@@ -50,8 +50,6 @@ class XpTrainer:
         The namespace and the device.
     """
 
-    fused = False  # the numpy trainer's one-thread BLAS update: not here
-
     def __init__(self, coefs, intercepts, cost, optimizer, batch_size, xp, device):
         from ._network import COSTS
 
@@ -73,15 +71,6 @@ class XpTrainer:
         if velocity is not None:
             velocity = [xp.astype(self.asarray(v), self.dtype) for v in velocity]
         optimizer.velocity = velocity
-
-    class _Sizes:
-        def __init__(self, m):
-            self.m = m
-
-    @property
-    def ws(self):
-        """What the estimator reads of a workspace: its number of rows."""
-        return self._Sizes(self.batch_size)
 
     # ------------------------------------------------------------------
     # arrays
@@ -215,14 +204,14 @@ class XpTrainer:
             return float(xp.mean(costs))
         return float(xp.sum(costs * weights)) / float(xp.sum(weights))
 
-    def evaluate(self, X, Y, multilabel=False, chunk_size=None):
+    def evaluate(self, X, Y, score="argmax", chunk_size=None):
         """Mean cost and number of correct predictions on ``(X, Y)``."""
         xp = self.xp
         A = xpn.forward(xp, self.coefs, self.intercepts, X, self.cost.out_activation)[
             -1
         ]
         cost = float(xp.mean(xpn.example_costs(xp, self._cost_name, A, Y)))
-        if multilabel or Y.shape[1] == 1:
+        if score == "threshold":
             correct = xp.all((A > 0.5) == (Y > 0.5), axis=1)
         else:
             correct = xp.argmax(A, axis=1) == xp.argmax(Y, axis=1)
@@ -269,60 +258,25 @@ class XpTrainer:
     def params_finite(self):
         return xpn.all_finite(self.xp, [*self.coefs, *self.intercepts])
 
+    def params_overflow(self):
+        """Whether a weight is beyond the square root of the dtype's largest."""
+        xp = self.xp
+        limit = float(xp.finfo(self.dtype).max) ** 0.5
+        return any(float(xp.max(xp.abs(W))) > limit for W in self.coefs)
 
-def convert_state(estimator, converter):
-    """A copy of a fitted ``estimator`` with its arrays moved by ``converter``.
+    def serves(self, coefs, intercepts, optimizer, cost, batch_size, keep):
+        """Whether this trainer can make a stream's next step as it stands.
 
-    ``converter`` moves one array (scikit-learn's ``move_to`` with a
-    namespace and device). The parameters and the optimizer's velocity are
-    moved; a velocity that arrives in NumPy becomes the flat vector of the
-    numpy trainer, one that leaves it a list of arrays. The stream trainer is
-    not carried (the copy builds its own).
-    """
-    import copy
+        Its arrays are allocated per step, so any batch size will do; not when
+        the parameters, the optimizer or the cost were replaced, or dropout
+        asked for (which this trainer does not do).
+        """
+        from ._network import COSTS
 
-    from ._network import flatten_params, split_params
-    from ._persistence import _SKLEARN_STAMP, _STAMP
-
-    new = copy.copy(estimator)
-    state = dict(estimator.__getstate__())
-    # the stream trainer stays behind; the version stamps are for files only
-    for key in ("_trainer", _STAMP, _SKLEARN_STAMP):
-        state.pop(key, None)
-    if "coefs_" not in state:
-        new.__dict__.update(state)
-        return new
-    coefs = [converter(W) for W in state["coefs_"]]
-    intercepts = [converter(b) for b in state["intercepts_"]]
-    to_numpy = isinstance(coefs[0], np.ndarray)
-    sizes = [coefs[0].shape[0]] + [W.shape[1] for W in coefs]
-    n = len(coefs)
-
-    def move_params(flat_or_lists):
-        if flat_or_lists is None:
-            return None
-        if isinstance(flat_or_lists, np.ndarray):  # numpy: flat
-            cs, bs = split_params(flat_or_lists, sizes)
-            parts = [np.ascontiguousarray(a) for a in (*cs, *bs)]
-        else:
-            parts = (
-                [*flat_or_lists[0], *flat_or_lists[1]]
-                if isinstance(flat_or_lists, tuple)
-                else list(flat_or_lists)
-            )
-        moved = [converter(a) for a in parts]
-        if to_numpy:
-            return flatten_params(
-                [np.asarray(a) for a in moved[:n]], [np.asarray(a) for a in moved[n:]]
-            )
-        return moved
-
-    optimizer = copy.deepcopy(state["_optimizer"])
-    optimizer.velocity = move_params(optimizer.velocity)
-    state.update(coefs_=coefs, intercepts_=intercepts, _optimizer=optimizer)
-    if state.get("_best_params") is not None:
-        best = move_params(state["_best_params"])
-        state["_best_params"] = best if to_numpy else (best[:n], best[n:])
-    new.__dict__.clear()
-    new.__dict__.update(state)
-    return new
+        return (
+            self.coefs is coefs
+            and self.intercepts is intercepts
+            and self.optimizer is optimizer
+            and self.cost is COSTS[cost]
+            and keep is None
+        )

@@ -1,0 +1,196 @@
+"""Layer 1's interface: what an engine is, and the one place one is chosen.
+
+An *engine* is the network's mathematics on one batch, with the parameters
+it trains: :class:`~sklearn_sgdnet._training.Trainer` (NumPy, the default
+fast path: one flat parameter vector, preallocated buffers, BLAS calls) and
+:class:`~sklearn_sgdnet._xp_training.XpTrainer` (any array API namespace:
+torch, CuPy, array-api-strict, on their devices). Both implement
+:class:`Engine`; the training loop (``_loop.py``) and the estimators talk to
+nothing else. :func:`new_engine` picks the trainer and :func:`prediction`
+the forward pass of prediction, from the array namespace that the input
+module (``_inputs.py``) found: these two functions and the input module are
+the only code that tells NumPy from the array API.
+
+Nothing here imports scikit-learn.
+"""
+
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from . import _network, _xp_network
+from ._training import Trainer
+from ._xp_training import XpTrainer
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """The interface of a trainer: one network, its optimizer, its batches.
+
+    ``coefs`` and ``intercepts`` are the parameters being trained (the
+    estimator's fitted ``coefs_`` and ``intercepts_`` are these very
+    arrays), ``sizes`` the layer sizes, ``optimizer`` the
+    :class:`~sklearn_sgdnet._training.SGDOptimizer` and ``cost`` the cost
+    class of ``_network.COSTS``.
+    """
+
+    coefs: list
+    intercepts: list
+    sizes: list
+    optimizer: object
+    cost: type
+
+    def asarray(self, a):
+        """``a`` (NumPy, or None) as the engine computes with it."""
+
+    def new_errors(self, shape):
+        """Where :meth:`step` leaves what :meth:`mean_cost` needs."""
+
+    def step(self, Xb, Yb, weights=None, errors_out=None) -> bool:
+        """One gradient step on a mini-batch; False if it carried no weight."""
+
+    def epoch(self, X, Y, weights, batch_size, rng=None, errors=None) -> float:
+        """One epoch of steps; the weighted mean of the examples' running costs."""
+
+    def mean_cost(self, errors, Y, weights=None) -> float:
+        """The (weighted) mean cost of the batch :meth:`step` left in ``errors``."""
+
+    def evaluate(self, X, Y, score="argmax") -> tuple:
+        """``(mean cost, number correct)`` on ``(X, Y)``, the network unchanged.
+
+        ``score`` says what a correct row is: ``"argmax"`` (the largest
+        output is the true class) or ``"threshold"`` (every output on the
+        right side of 0.5: one output, or multilabel targets).
+        """
+
+    def l2_penalty(self, alpha, l1_ratio=0.0) -> float:
+        """The penalty term of the loss, over the weights."""
+
+    def snapshot(self):
+        """The parameters now, for :meth:`restore`."""
+
+    def restore(self, snapshot):
+        """Put a :meth:`snapshot`'s parameters back."""
+
+    def checkpoint(self):
+        """Remember the parameters and the optimizer's state, for :meth:`rollback`."""
+
+    def rollback(self):
+        """Go back to the last :meth:`checkpoint` (nothing if released)."""
+
+    def release(self):
+        """The step succeeded: forget the checkpoint."""
+
+    def params_finite(self) -> bool:
+        """Whether every parameter is finite."""
+
+    def params_overflow(self) -> bool:
+        """Whether a weight is beyond the square root of the dtype's largest."""
+
+    def serves(self, coefs, intercepts, optimizer, cost, batch_size, keep) -> bool:
+        """Whether this engine can make a stream's next step as it stands.
+
+        That is, whether it still trains ``coefs`` and ``intercepts`` (the
+        estimator's, not replaced since) with ``optimizer`` and the cost
+        named ``cost``, can take a batch of ``batch_size`` rows, and drops
+        units with the keep probabilities ``keep`` (None: no dropout).
+        """
+
+
+def new_engine(
+    coefs,
+    intercepts,
+    cost,
+    optimizer,
+    batch_size,
+    *,
+    space=None,
+    dropout=None,
+    rng=None,
+):
+    """The engine for parameters ``coefs``, ``intercepts`` and batches of
+    up to ``batch_size`` rows.
+
+    ``space`` is the array namespace the engine computes in (an
+    ``_inputs.Namespace``, with ``xp`` and ``device``), None for NumPy.
+    ``dropout`` (one drop probability per hidden layer) and ``rng`` (the
+    generator of its masks) are NumPy's only.
+    """
+    if space is None:
+        return Trainer(
+            coefs, intercepts, cost, optimizer, batch_size, dropout=dropout, rng=rng
+        )
+    if dropout is not None and any(dropout):
+        raise ValueError(
+            "dropout is not supported on arrays of the array API (torch, "
+            "CuPy, array-api-strict) yet; train with dropout=0 there, or on "
+            "NumPy arrays."
+        )
+    return XpTrainer(
+        coefs, intercepts, cost, optimizer, batch_size, space.xp, space.device
+    )
+
+
+class _NumpyPrediction:
+    """Prediction's forward pass and outputs on NumPy arrays."""
+
+    @staticmethod
+    def output_z(coefs, intercepts, X, first_product=None):
+        return _network.output_z(coefs, intercepts, X, first_product)
+
+    @staticmethod
+    def proba(z, out_activation, multilabel, z_of_rows):
+        return _network.proba_from_z(z, out_activation, multilabel, z_of_rows)
+
+    @staticmethod
+    def log(p):
+        with np.errstate(divide="ignore"):
+            return np.log(p)
+
+    @staticmethod
+    def labels(z, classes, multilabel):
+        idx = _network.predicted_indices(z, multilabel)
+        if multilabel:
+            return idx.astype(classes.dtype)
+        return classes[idx]
+
+
+class _XpPrediction:
+    """Prediction's forward pass and outputs in an array API namespace.
+
+    Labels that the namespace cannot hold (strings) come back in NumPy.
+    """
+
+    def __init__(self, space):
+        self.space, self.xp, self.device = space, space.xp, space.device
+
+    def output_z(self, coefs, intercepts, X, first_product=None):
+        return _xp_network.output_z(self.xp, coefs, intercepts, X)
+
+    def proba(self, z, out_activation, multilabel, z_of_rows):
+        return _xp_network.proba_from_z(self.xp, z, out_activation, multilabel)
+
+    def log(self, p):
+        return self.xp.log(p)
+
+    def labels(self, z, classes, multilabel):
+        xp = self.xp
+        if multilabel:
+            return xp.astype(z > 0, xp.int64)
+        if z.shape[1] == 1:
+            idx = xp.astype(z[:, 0] > 0, xp.int64)
+        else:
+            idx = xp.argmax(z, axis=1)
+        if classes.dtype.kind not in "iub":
+            return classes[self.space.to_numpy(idx)]
+        return xp.take(xp.asarray(classes, device=self.device), idx, axis=0)
+
+
+NUMPY_PREDICTION = _NumpyPrediction()
+
+
+def prediction(space):
+    """The forward pass and outputs of prediction in ``space`` (None: NumPy)."""
+    if space is None:
+        return NUMPY_PREDICTION
+    return _XpPrediction(space)
