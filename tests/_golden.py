@@ -60,6 +60,21 @@ def _stream(n_calls=60, batch=10, **params):
     return clf, X_test
 
 
+def _stream_of_windows():
+    clf = _net(
+        early_stopping=True,
+        momentum=0.9,
+        learning_rate_init=5.0,
+        n_iter_no_change=2,
+        tol=0.01,
+    )
+    classes = np.unique(_y)
+    for k in range(12):
+        rows = (1000 * k + np.arange(1000)) % len(_y)
+        clf.partial_fit(_X[rows], _y[rows], classes=classes)
+    return clf, X_test
+
+
 def _multilabel():
     Y = np.stack([y % 2, y > 4, y == 7], axis=1).astype(int)
     return _net().fit(X, Y), X_test
@@ -153,11 +168,9 @@ CONFIGS = {
         hidden_layer_sizes=(12, 8),
     ),
     "stream": lambda: _stream(),
-    # batches of 100 rows: each one a window of its own for the stall count
-    # (issue 20 counts a stream's stalls over windows of 100 rows or more)
-    "stream_early_stopping": lambda: _stream(
-        n_calls=12, batch=100, early_stopping=True, n_iter_no_change=1, tol=0.03
-    ),
+    # batches of 1,000 rows: each one a window of its own for the stall count
+    # (issue 20 counts a stream's stalls over windows of 1,000 rows or more)
+    "stream_early_stopping": _stream_of_windows,
     "stream_adaptive": lambda: _stream(
         learning_rate="adaptive", n_iter_no_change=2, tol=0.05
     ),
