@@ -17,6 +17,7 @@ The rules every script follows (see ``benchmarks/README.md``):
   or fails. CI runs each script's ``--quick`` mode only to see that it runs.
 """
 
+import argparse
 import contextlib
 import gc
 import json
@@ -417,3 +418,491 @@ def fit_once(make, X, y):
     """One 1-epoch fit on one BLAS thread, untimed."""
     with limits(1), quiet_convergence():
         return make(1).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# Epoch times (bench_epoch.py, bench_threads.py, bench_scaling.py)
+# --------------------------------------------------------------------------
+
+LR_BOOK = 3.0  # the book's eta for its quadratic cost
+IMPLS = ("ours", "mlp", "book", "gemm")
+
+
+def fmt_ms(t):
+    return "-" if t is None else f"{t * 1e3:.1f}"
+
+
+def fmt_x(r):
+    return "-" if r is None else f"{r:.2f}"
+
+
+def fmt_acc(a):
+    return "-" if a is None else f"{a:.3f}"
+
+
+def book():
+    """``tests/_book.py``: the book's ``network.py`` loop, the tests' reference.
+
+    Imported from ``tests/`` as ``hostile_network2.py`` imports the tests'
+    hostile files, so that the loop timed here is the one the tests check.
+    """
+    tests = str(HERE.parent / "tests")
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+    import _book
+
+    return _book
+
+
+class EpochRows(Rows):
+    """:class:`Rows`, plus the training rows in the book's format."""
+
+    def book_train(self, n):
+        """A list of ``(x, y)`` column vectors, ``y`` one-hot, as the book has."""
+
+        def make():
+            X, y = self.train(n, np.float64)
+            return book().training_data(X, y, self.n_classes)
+
+        return self.cached(("book", n), make)
+
+
+# The runners: each returns (wall seconds, CPU seconds, fitted model or None)
+
+
+def time_fit(make, X, y, threads, epochs):
+    """Times of ``fit`` with 1 and with ``1 + epochs`` epochs, and the model.
+
+    ``make(max_iter)`` returns an unfitted estimator. Returns ``(wall, cpu,
+    model)``, where ``wall`` and ``cpu`` are pairs ``(seconds for 1 epoch,
+    seconds for 1 + epochs)``; :func:`epoch_and_setup` turns the rounds into
+    an epoch time and a setup time.
+    """
+    walls, cpus = [], []
+    for max_iter in (1, 1 + epochs):
+        clf = make(max_iter)
+        with limits(threads):
+            c0, t0 = time.process_time(), time.perf_counter()
+            clf.fit(X, y)
+            walls.append(time.perf_counter() - t0)
+            cpus.append(time.process_time() - c0)
+        assert clf.n_iter_ == max_iter
+    return tuple(walls), tuple(cpus), clf
+
+
+def epoch_and_setup(pairs, epochs):
+    """Epoch and setup seconds from rounds of ``(t_1, t_{1+epochs})`` pairs.
+
+    Each round's two fits run back to back; the epoch time is the median
+    over the rounds of their difference over ``epochs``, and the setup the
+    median of what remains of the 1-epoch fit. (The fastest run is not used:
+    on a shared machine a lucky quiet moment favours short runs.)
+    """
+    epoch = statistics.median((t_more - t1) / epochs for t1, t_more in pairs)
+    setup = statistics.median(t1 for t1, _ in pairs) - epoch
+    return max(epoch, 0.0), max(setup, 0.0)
+
+
+def run_ours(X, y, h, b, epochs, threads, seed):
+    return time_fit(make_ours(h, b, seed), X, y, threads, epochs)
+
+
+def run_mlp(X, y, h, b, epochs, threads, seed):
+    return time_fit(make_mlp(h, b, seed), X, y, threads, epochs)
+
+
+def run_book(data, n, h, b, threads, seed, max_examples):
+    """One epoch of the book's loop (or its first ``max_examples``, scaled up)."""
+    import random
+
+    train = list(data.book_train(n))  # the loop shuffles its list in place
+    net = book().BookNetwork([data.n_features, h, data.n_classes], rng=seed)
+    rnd = random.Random(seed)
+    with limits(threads), np.errstate(over="ignore"):
+        c0, t0 = time.process_time(), time.perf_counter()
+        done = net.SGD(train, 1, b, LR_BOOK, rnd, max_examples=max_examples)
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
+    return dt * n / done, dc * n / done, net
+
+
+def run_gemm(X, h, n_out, b, epochs, threads):
+    """The floor: the five matrix products of each mini-batch, nothing else.
+
+    Per batch: forward ``X_b @ W1`` and ``A1 @ W2``; backward ``D2 @ W2.T``,
+    ``A1.T @ D2`` and ``X_b.T @ D1``; every result into a preallocated array.
+    """
+    n, d = X.shape
+    dtype = X.dtype
+    rng = np.random.default_rng(0)
+    W1 = rng.standard_normal((d, h)).astype(dtype) / np.sqrt(d)
+    W2 = rng.standard_normal((h, n_out)).astype(dtype) / np.sqrt(h)
+    A1 = np.empty((b, h), dtype)
+    A2 = np.empty((b, n_out), dtype)
+    D2 = rng.standard_normal((b, n_out)).astype(dtype)
+    D1 = np.empty((b, h), dtype)
+    G1 = np.empty((d, h), dtype)
+    G2 = np.empty((h, n_out), dtype)
+    W2T = W2.T
+    mm = np.matmul
+    with limits(threads):
+        c0, t0 = time.process_time(), time.perf_counter()
+        for _ in range(epochs):
+            for start in range(0, n, b):
+                Xb = X[start : start + b]
+                m = Xb.shape[0]
+                if m == b:
+                    a1, a2, d2, d1 = A1, A2, D2, D1
+                else:
+                    a1, a2, d2, d1 = A1[:m], A2[:m], D2[:m], D1[:m]
+                mm(Xb, W1, out=a1)
+                mm(a1, W2, out=a2)
+                mm(d2, W2T, out=d1)
+                mm(a1.T, d2, out=G2)
+                mm(Xb.T, d1, out=G1)
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
+    return dt / epochs, dc / epochs, None
+
+
+# The sweeps: configurations (n, h, batch, dtype) timed in interleaved rounds
+
+
+class EpochBench:
+    """The epoch times of the sweeps, keyed by group and configuration.
+
+    ``bench_threads.py`` and ``bench_scaling.py`` add their own measurements
+    in subclasses; :meth:`content` is what a script writes to its JSON.
+    """
+
+    def __init__(self, data, args):
+        self.data = data
+        self.args = args
+        self.results = {}  # (group, n, h, b, dtype, impl, threads) -> record
+        self.n0 = args.n_headline
+
+    def content(self):
+        return dict(training=list(self.results.values()))
+
+    def units_for(self, n, h, b, dtype):
+        """The (impl, threads) pairs worth running for a configuration."""
+        units = []
+        for impl in IMPLS:
+            for threads in THREADS:
+                if impl == "book" and dtype != "float64":
+                    continue  # the book's loop is float64 only
+                if impl == "book" and threads is None and (h, b) != (30, 10):
+                    continue  # BLAS threads for the book: headline shape only
+                if impl == "book" and h != 30 and b != 10:
+                    continue  # the width sweep runs the book at batch 10 only
+                if impl == "mlp" and threads is None and (b == 1 or n > self.n0):
+                    continue  # seconds per epoch, and adds nothing
+                units.append((impl, threads))
+        return units
+
+    def epochs_for(self, n, h, b):
+        """``E``: one epoch where an epoch is long anyway (batch 1, h=300, 40k
+        rows); more where the data set is smaller than the headline's, so
+        that every timed span covers about as many rows."""
+        epochs = 1 if b == 1 or n * h > 8000 * 100 else self.args.epochs
+        if n < self.n0:
+            epochs = -(-epochs * self.n0 // n)
+        return epochs
+
+    def has(self, n, h, b, dtype):
+        return any(k[1:5] == (n, h, b, dtype) for k in self.results)
+
+    def run_group(self, group, cfgs, reuse=True, repeats=None):
+        """Run configurations interleaved: every round runs every unit of every one.
+
+        A round visits the configurations in turn and, within each, its
+        (implementation, threads) units in the order :func:`rounds` gives
+        that round. With ``reuse``, configurations already measured in
+        another group are skipped.
+        """
+        args = self.args
+        repeats = repeats or args.repeats
+        if reuse:
+            cfgs = [c for c in cfgs if not self.has(*c)]
+        plans = []
+        for n, h, b, dtype in cfgs:
+            full_book = (n, h, b) == (self.n0, 30, 10) and not args.quick
+            units = self.units_for(n, h, b, dtype)
+            order = [[] for _ in range(repeats)]
+            for r, unit in rounds(units, repeats):
+                order[r].append(unit)
+            plans.append(
+                dict(
+                    cfg=(n, h, b, dtype),
+                    epochs=self.epochs_for(n, h, b),
+                    book_cap=None if full_book else args.book_examples,
+                    order=order,
+                    times={u: [] for u in units},
+                    cpu={u: [] for u in units},
+                    models={},
+                )
+            )
+        for rep in range(repeats):
+            t_rep = time.perf_counter()
+            for pl in plans:
+                n, h, b, dtype = pl["cfg"]
+                X, y = self.data.train(n, dtype)
+                for impl, threads in pl["order"][rep]:
+                    gc.collect()
+                    if impl == "ours":
+                        t, c, m = run_ours(X, y, h, b, pl["epochs"], threads, args.seed)
+                    elif impl == "mlp":
+                        t, c, m = run_mlp(X, y, h, b, pl["epochs"], threads, args.seed)
+                    elif impl == "book":
+                        t, c, m = run_book(
+                            self.data, n, h, b, threads, args.seed, pl["book_cap"]
+                        )
+                    else:
+                        t, c, m = run_gemm(
+                            X, h, self.data.n_classes, b, pl["epochs"], threads
+                        )
+                    pl["times"][(impl, threads)].append(t)
+                    pl["cpu"][(impl, threads)].append(c)
+                    pl["models"][(impl, threads)] = m
+            if args.verbose:
+                print(
+                    f"  {group}: round {rep + 1}/{repeats} of {len(plans)} "
+                    f"configurations, {time.perf_counter() - t_rep:.1f} s"
+                )
+        for pl in plans:
+            self._record(group, pl)
+
+    def _record(self, group, pl):
+        n, h, b, dtype = pl["cfg"]
+        Xt, yt = self.data.test(dtype)
+        for (impl, threads), ts in pl["times"].items():
+            m = pl["models"][(impl, threads)]
+            if impl in ("ours", "mlp"):
+                acc = float(m.score(Xt, yt))
+                epoch_s, setup_s = epoch_and_setup(ts, pl["epochs"])
+            else:
+                acc = m.accuracy(self.data.X_test, yt) if impl == "book" else None
+                epoch_s, setup_s = statistics.median(ts), None
+            cap = pl["book_cap"]
+            frac = cap / n if impl == "book" and cap is not None and cap < n else None
+            self.results[(group, n, h, b, dtype, impl, tname(threads))] = dict(
+                group=group,
+                n=n,
+                h=h,
+                batch=b,
+                dtype=dtype,
+                impl=impl,
+                threads=tname(threads),
+                epochs=1 if impl == "book" else pl["epochs"],
+                book_fraction=frac,
+                times_s=ts,
+                cpu_s=pl["cpu"][(impl, threads)],
+                epoch_s=epoch_s,
+                setup_s=setup_s,
+                test_accuracy=acc,
+            )
+
+    def record(self, n, h, b, dtype, impl, threads, groups=("batch", "width")):
+        for g in groups:
+            r = self.results.get((g, n, h, b, dtype, impl, tname(threads)))
+            if r is not None:
+                return r
+        return None
+
+    def get(self, n, h, b, dtype, impl, threads, groups=("batch", "width")):
+        r = self.record(n, h, b, dtype, impl, threads, groups)
+        return None if r is None else r["epoch_s"]
+
+
+def epoch_plan(args):
+    """The sweeps' shapes: headline rows, batches, widths and dtypes."""
+    if args.quick:
+        return dict(
+            n_headline=2000,
+            batches=[10, 100],
+            widths=[30],
+            extra_widths=[],
+            width_batches=[10],
+            dtypes=["float64", "float32"],
+        )
+    return dict(
+        n_headline=8000,
+        batches=[1, 10, 32, 100, 1000],
+        widths=[30, 100, 300],
+        extra_widths=[100, 300],
+        width_batches=[10, 100],
+        dtypes=["float64", "float32"],
+    )
+
+
+# The frame of the three scripts: options, header, sections, contention, JSON
+
+
+def epoch_args(doc, name, sections, argv=None, book=True, profile=False):
+    """The options of an epoch-time script, parsed, with the ``--quick`` defaults.
+
+    ``doc``: the script's docstring; ``name``: its JSON file is
+    ``results_<name>.json``; ``sections``: their names, in their order;
+    ``book``: it times the book's loop (``--book-examples``); ``profile``: it
+    offers ``--profile``.
+    """
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    add_common_arguments(p, json_default=str(HERE / f"results_{name}.json"))
+    p.add_argument(
+        "--sections",
+        default=",".join(sections),
+        help=f"comma-separated subset of {','.join(sections)}",
+    )
+    p.add_argument("--repeats", type=int, help="rounds per median (default 3, quick 2)")
+    p.add_argument(
+        "--epochs", type=int, help="E, the extra epochs of a fit (default 2, quick 1)"
+    )
+    if book:
+        p.add_argument(
+            "--book-examples",
+            type=int,
+            help="examples of the book's loop timed per run outside the headline "
+            "configuration (default 2000, quick 500)",
+        )
+    if profile:
+        p.add_argument(
+            "--profile", action="store_true", help="cProfile the headline fit and exit"
+        )
+    p.add_argument("--verbose", action="store_true", help="print progress")
+    args = p.parse_args(argv)
+    if args.repeats is None:
+        args.repeats = 2 if args.quick else 3
+    if args.epochs is None:
+        args.epochs = 1 if args.quick else 2
+    if book and args.book_examples is None:
+        args.book_examples = 500 if args.quick else 2000
+    args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = set(args.sections) - set(sections)
+    if unknown:
+        p.error(f"unknown sections {sorted(unknown)}; choose from {tuple(sections)}")
+    return args
+
+
+def contention(bench):
+    """CPU time / wall time of the 1-thread training runs (1.0: a core to itself)."""
+    fr = [
+        c / t
+        for r in bench.results.values()
+        if r["threads"] == "1"
+        for c, t in zip(
+            np.ravel(r["cpu_s"]).tolist(), np.ravel(r["times_s"]).tolist(), strict=True
+        )
+        if t > 0
+    ]
+    if not fr:
+        return None
+    return dict(median=statistics.median(fr), min=min(fr), n_runs=len(fr))
+
+
+def describe(data, args, plan):
+    """The lines under the header: data, mode, learning rates, what a time is."""
+    has_book = hasattr(args, "book_examples")
+    lines = [
+        f"data: {data.name}; training rows tiled to n where needed",
+        f"mode: {'quick' if args.quick else 'full'}; repeats={args.repeats} "
+        f"(the median is kept), E={args.epochs} (1 at batch 1, h=300 and "
+        f"40k rows; more below n={plan['n_headline']}), seed={args.seed}",
+        f"learning rates: ours eta={LR_OURS} (cost=cross_entropy); "
+        f"MLPClassifier learning_rate_init={LR_MLP} (solver=sgd, logistic, "
+        f"momentum=0, alpha=0)"
+        + (f"; book loop eta={LR_BOOK} (quadratic cost)" if has_book else ""),
+        "times: ms per epoch. Estimators: (fit with 1 + E epochs - fit with 1 "
+        "epoch) / E, so the fit's one-off setup (column 'setup', ms per fit) "
+        "is not in the epoch time; "
+        + ("book loop and gemm floor" if has_book else "gemm floor")
+        + ": one epoch. "
+        "'thr' = BLAS threads (1 = threadpool_limits(1), default = not "
+        "limited). Ratios a/b below 1: a took less time",
+    ]
+    if has_book:
+        lines.append(
+            f"book* = the book's loop timed on the first {args.book_examples} "
+            "examples of its epoch, scaled to the whole epoch"
+        )
+    return "\n".join(lines)
+
+
+def run_script(args, title, functions, bench_class=EpochBench, extend_plan=None):
+    """Print the header, warm up, run the chosen sections, write the JSON.
+
+    ``functions`` maps each section's name to ``f(bench, plan, data)``; they
+    run in that order, on a ``bench_class`` over :class:`EpochRows`, with
+    :func:`epoch_plan`'s plan as ``extend_plan(plan, args)`` completes it.
+    ``bench.content()`` goes to the JSON file.
+    """
+    with quiet_convergence():
+        _run_script(args, title, functions, bench_class, extend_plan)
+
+
+def _run_script(args, title, functions, bench_class, extend_plan):
+    t_start = time.perf_counter()
+    data = EpochRows(args.data)
+    plan = epoch_plan(args)
+    if extend_plan is not None:
+        extend_plan(plan, args)
+    args.n_headline = plan["n_headline"]
+    bench = bench_class(data, args)
+    env = environment()
+    print(header(title, env))
+    print(describe(data, args, plan))
+    print()
+    # warm-up: lazy imports, first-call costs, caches
+    for dt in plan["dtypes"]:
+        Xw, yw = data.train(200, dt)
+        run_ours(Xw, yw, 30, 10, 1, 1, 0)
+        run_mlp(Xw, yw, 30, 10, 1, 1, 0)
+        run_gemm(Xw, 30, data.n_classes, 10, 1, 1)
+
+    section_s = {}
+    for name, function in functions.items():
+        if name in args.sections:
+            t0 = time.perf_counter()
+            function(bench, plan, data)
+            section_s[name] = time.perf_counter() - t0
+
+    total = time.perf_counter() - t_start
+    cont = contention(bench)
+    load_start, load_end = env["load_average"], os.getloadavg()
+    if cont:
+        print(
+            "machine contention: 1-thread runs got median "
+            f"{cont['median']:.2f} (min {cont['min']:.2f}) CPU-seconds per "
+            f"wall-second over {cont['n_runs']} runs (1.00 = a core to itself); "
+            f"load average start {load_start[0]:.2f}, end {load_end[0]:.2f} on "
+            f"{os.cpu_count()} CPUs"
+        )
+        if cont["median"] < 0.9 or max(load_start[0], load_end[0]) > os.cpu_count():
+            print(
+                "NOTE: other processes competed for the CPUs; default-thread "
+                "timings in particular are unreliable (OpenBLAS threads spin)."
+            )
+    print(
+        "section times: "
+        + ", ".join(f"{k} {v:.0f} s" for k, v in section_s.items())
+        + f"; total {total:.0f} s"
+    )
+    learning_rates = dict(ours=LR_OURS, mlp=LR_MLP)
+    book_meta = {}
+    if hasattr(args, "book_examples"):
+        book_meta = dict(book_examples=args.book_examples)
+        learning_rates["book"] = LR_BOOK
+    write_json(
+        args.json,
+        meta=dict(
+            mode="quick" if args.quick else "full",
+            data=data.name,
+            load_average_end=load_end,
+            contention=cont,
+            repeats=args.repeats,
+            epochs=args.epochs,
+            **book_meta,
+            learning_rates=learning_rates,
+            sections=args.sections,
+            total_seconds=total,
+            section_seconds=section_s,
+        ),
+        **bench.content(),
+    )

@@ -351,28 +351,34 @@ def finite_first_product(est, X):
 
     Scanning all of ``X`` for non-finite values costs as much memory
     traffic as a fifth of the prediction; the first layer's product has
-    to read ``X`` anyway and carries the answer. Under IEEE arithmetic a
-    NaN or infinite ``X[i, j]`` makes ``Z1[i, k]`` NaN or infinite for
-    every ``k`` with ``W_1[j, k] != 0`` (``inf * 0`` is NaN too, but a
-    BLAS may skip zero weights), so a finite ``Z1`` proves ``X`` finite
-    except in the columns whose weights are all zero, which are checked
-    directly. When ``Z1`` is not finite (or its sum overflows), all of
-    ``X`` is checked, which raises scikit-learn's usual error.
+    to read ``X`` anyway and carries the answer (see :func:`check_finite_by`).
     """
     name = type(est).__name__
 
     def product(X, W, out):
         with np.errstate(invalid="ignore", over="ignore"):
             np.dot(X, W, out=out)
-            finite = np.isfinite(out.sum())
-        if finite:
-            dead = np.flatnonzero(~W.any(axis=1))
-            if len(dead):
-                assert_all_finite(X[:, dead], input_name="X", estimator_name=name)
-            return
-        assert_all_finite(X, input_name="X", estimator_name=name)
+            check_finite_by(name, X, W, out)
 
     return product
+
+
+def check_finite_by(name, X, W, Z1):
+    """Raise if dense ``X`` holds NaN or infinity, from ``Z1 = X @ W``.
+
+    Under IEEE arithmetic a NaN or infinite ``X[i, j]`` makes ``Z1[i, k]``
+    NaN or infinite for every ``k`` with ``W[j, k] != 0`` (``inf * 0`` is
+    NaN too, but a BLAS may skip zero weights), so a finite ``Z1`` proves
+    ``X`` finite except in the columns whose weights are all zero, which are
+    checked directly. When ``Z1`` is not finite (or its sum overflows), all
+    of ``X`` is checked, which raises scikit-learn's usual error.
+    """
+    if np.isfinite(Z1.sum()):
+        dead = np.flatnonzero(~W.any(axis=1))
+        if len(dead):
+            assert_all_finite(X[:, dead], input_name="X", estimator_name=name)
+        return
+    assert_all_finite(X, input_name="X", estimator_name=name)
 
 
 def X_to_predict(est, X):

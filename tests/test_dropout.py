@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _book import sigmoid
 from conftest import (
     assert_params_match_book,
     parametrize_with_checks,
@@ -22,10 +23,6 @@ y_digits = y_digits[:400]
 CLASSES = np.arange(10)
 
 
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
 def book_dropout_step(weights, biases, X, y, eta, masks, keep):
     """One step, per example, with hidden unit ``j`` of example ``x`` dropped
     where ``masks[l][x, j]`` is False, the kept ones scaled by ``1/keep[l]``."""
@@ -35,7 +32,7 @@ def book_dropout_step(weights, biases, X, y, eta, masks, keep):
     for r, (x, label) in enumerate(zip(X, y, strict=True)):
         a, acts, scale = x.reshape(-1, 1), [x.reshape(-1, 1)], []
         for layer, (w, b) in enumerate(zip(weights, biases, strict=True)):
-            a = _sigmoid(w @ a + b)
+            a = sigmoid(w @ a + b)
             if layer < n_hidden:
                 s = masks[layer][r].reshape(-1, 1) / keep[layer]
                 scale.append(s)

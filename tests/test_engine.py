@@ -2,7 +2,8 @@
 
 Issue 4, item 7: with the same initial weights and shuffle order, one epoch of
 ``fit`` gives float64 weights equal to those of the book's ``network.py``
-loop (per-example backprop, summed over each mini-batch) to 1e-10.
+loop (``tests/_book.py``: per-example backprop, summed over each mini-batch)
+to 1e-10.
 """
 
 import tracemalloc
@@ -10,10 +11,11 @@ import warnings
 
 import numpy as np
 import pytest
+from _book import BookNetwork, training_data
+from conftest import assert_params_match_book
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.preprocessing import LabelBinarizer
 
 from sklearn_sgdnet import SGDNetClassifier
 from sklearn_sgdnet._network import init_params
@@ -21,45 +23,6 @@ from sklearn_sgdnet._network import init_params
 X_digits, y_digits = load_digits(return_X_y=True)
 X_digits = X_digits[:500] / 16.0
 y_digits = y_digits[:500]
-
-
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def book_epoch(weights, biases, X, Y, order, batch_size, eta, cost):
-    """network.py's SGD for one epoch, example by example (column vectors)."""
-    data = [(X[i].reshape(-1, 1), Y[i].reshape(-1, 1)) for i in order]
-    for k in range(0, len(data), batch_size):
-        batch = data[k : k + batch_size]
-        nabla_w = [np.zeros(w.shape) for w in weights]
-        nabla_b = [np.zeros(b.shape) for b in biases]
-        for x, y in batch:
-            activation, activations, zs = x, [x], []
-            for w, b in zip(weights, biases, strict=True):
-                z = w @ activation + b
-                zs.append(z)
-                activation = _sigmoid(z)
-                activations.append(activation)
-            delta = activations[-1] - y
-            if cost == "quadratic":
-                delta = delta * _sigmoid(zs[-1]) * (1 - _sigmoid(zs[-1]))
-            dnw = [None] * len(weights)
-            dnb = [None] * len(weights)
-            dnb[-1], dnw[-1] = delta, delta @ activations[-2].T
-            for layer in range(2, len(weights) + 1):
-                sp = _sigmoid(zs[-layer]) * (1 - _sigmoid(zs[-layer]))
-                delta = (weights[-layer + 1].T @ delta) * sp
-                dnb[-layer], dnw[-layer] = delta, delta @ activations[-layer - 1].T
-            nabla_w = [nw + d for nw, d in zip(nabla_w, dnw, strict=True)]
-            nabla_b = [nb + d for nb, d in zip(nabla_b, dnb, strict=True)]
-        weights = [
-            w - eta / len(batch) * nw for w, nw in zip(weights, nabla_w, strict=True)
-        ]
-        biases = [
-            b - eta / len(batch) * nb for b, nb in zip(biases, nabla_b, strict=True)
-        ]
-    return weights, biases
 
 
 @pytest.mark.parametrize("transposed", [False, True])
@@ -94,21 +57,9 @@ def test_one_epoch_equals_the_books_loop(
     sizes = [X_digits.shape[1], *hidden, 10]
     coefs, intercepts = init_params(sizes, "default", rng)
     order = rng.permutation(len(X_digits))
-    Y = LabelBinarizer().fit_transform(y_digits).astype(float)
-    weights, biases = book_epoch(
-        [W.T.copy() for W in coefs],
-        [b.reshape(-1, 1) for b in intercepts],
-        X_digits,
-        Y,
-        order,
-        batch_size,
-        eta,
-        cost,
-    )
-    for W, w in zip(clf.coefs_, weights, strict=True):
-        assert_allclose(W, w.T, rtol=0, atol=1e-10)
-    for b, bb in zip(clf.intercepts_, biases, strict=True):
-        assert_allclose(b, bb.ravel(), rtol=0, atol=1e-10)
+    book = BookNetwork.from_coefs(coefs, intercepts, cost)
+    book.epoch(training_data(X_digits[order], y_digits[order]), batch_size, eta)
+    assert_params_match_book(clf, book.weights, book.biases)
 
 
 def test_fit_does_not_copy_contiguous_float_input():
@@ -245,15 +196,14 @@ def test_a_kept_fused_trainer_is_rebuilt_when_threads_pay(monkeypatch):
     # a partial_fit stream begun on one thread (the fused update, scipy's
     # BLAS) must not go on with it once BLAS has threads: numpy's and scipy's
     # BLAS alternating on several threads is the thread trap
-    from sklearn_sgdnet import _classifier, _training
+    from sklearn_sgdnet import _training
 
     X = np.tile(X_digits, (2, 1))[:200]
     y = np.tile(y_digits, 2)[:200]
     clf = SGDNetClassifier(200, batch_size=200, random_state=0)
     clf.partial_fit(X, y, classes=np.unique(y_digits))
     assert clf._trainer.fused
-    for module in (_classifier, _training):
-        monkeypatch.setattr(module, "single_threaded", lambda *a: False)
+    monkeypatch.setattr(_training, "single_threaded", lambda *a: False)
     clf.partial_fit(X, y)
     assert not clf._trainer.fused
 

@@ -16,7 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_sgdnet import SGDNetClassifier
+from sklearn_sgdnet import SGDNetClassifier, _inputs
 
 X_iris, y_iris = load_iris(return_X_y=True)
 X_iris = StandardScaler().fit_transform(X_iris)
@@ -101,7 +101,7 @@ def test_predict_finiteness_with_a_feature_whose_weights_are_zero():
         Z1 = X_iris[:, live] @ clf.coefs_[0][live]
         assert np.isfinite(Z1).all()
         with pytest.raises(ValueError, match="Input X contains"):
-            clf._check_finite(Xbad, Z1)
+            _inputs.check_finite_by("SGDNetClassifier", Xbad, clf.coefs_[0], Z1)
     # finite input still predicts
     assert clf.predict(X_iris).shape == (len(X_iris),)
 

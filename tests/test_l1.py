@@ -1,7 +1,7 @@
 """L1 and the elastic net (``l1_ratio``): one step pinned to the book's rule.
 
-The reference step is computed here independently, one example at a time
-with the book's backpropagation (``network2.py``'s ``backprop`` for the
+The reference step is computed independently, one example at a time with
+the book's backpropagation (``tests/_book.py``, with ``network2.py``'s
 cross-entropy cost), and the rule of chapter 3:
 ``w <- w - eta * alpha * (l1_ratio * sgn(w) + (1 - l1_ratio) * w) - eta * mean
 gradient``, biases unpenalised.
@@ -9,6 +9,7 @@ gradient``, biases unpenalised.
 
 import numpy as np
 import pytest
+from _book import BookNetwork, training_data
 from conftest import assert_params_match_book
 from sklearn.datasets import load_digits
 
@@ -19,35 +20,16 @@ X_digits = X_digits / 16.0
 CLASSES = np.arange(10)
 
 
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def book_step(weights, biases, X, y, eta, alpha, l1_ratio):
-    """One mini-batch step, per example, in the book's layout (w^l: n_l x n_{l-1})."""
-    grad_w = [np.zeros_like(w) for w in weights]
-    grad_b = [np.zeros_like(b) for b in biases]
-    for x, label in zip(X, y, strict=True):
-        a, acts = x.reshape(-1, 1), [x.reshape(-1, 1)]
-        for w, b in zip(weights, biases, strict=True):
-            a = _sigmoid(w @ a + b)
-            acts.append(a)
-        target = np.zeros((10, 1))
-        target[label] = 1.0
-        delta = acts[-1] - target  # cross-entropy: no sigma' factor
-        grad_w[-1] += delta @ acts[-2].T
-        grad_b[-1] += delta
-        for layer in range(2, len(weights) + 1):
-            sp = acts[-layer] * (1 - acts[-layer])
-            delta = (weights[-layer + 1].T @ delta) * sp
-            grad_w[-layer] += delta @ acts[-layer - 1].T
-            grad_b[-layer] += delta
+def book_step(book, X, y, eta, alpha, l1_ratio):
+    """One mini-batch step of ``book`` (a cross-entropy :class:`BookNetwork`),
+    per example, in the book's layout (w^l: n_l x n_{l-1})."""
+    grad_b, grad_w = book.nabla(training_data(X, y))
     m = len(X)
     new_w = [
         w - eta * alpha * (l1_ratio * np.sign(w) + (1 - l1_ratio) * w) - (eta / m) * gw
-        for w, gw in zip(weights, grad_w, strict=True)
+        for w, gw in zip(book.weights, grad_w, strict=True)
     ]
-    new_b = [b - (eta / m) * gb for b, gb in zip(biases, grad_b, strict=True)]
+    new_b = [b - (eta / m) * gb for b, gb in zip(book.biases, grad_b, strict=True)]
     return new_w, new_b
 
 
@@ -64,11 +46,10 @@ def test_one_partial_fit_step_is_the_books_rule(l1_ratio, momentum):
         random_state=0,
     )
     clf.partial_fit(X_digits[:30], y_digits[:30], classes=CLASSES)  # a first step
-    weights = [W.T.copy() for W in clf.coefs_]
-    biases = [b.reshape(-1, 1).copy() for b in clf.intercepts_]
+    book = BookNetwork.from_coefs(clf.coefs_, clf.intercepts_, "cross_entropy")
     Xb, yb = X_digits[30:40], y_digits[30:40]
     clf.partial_fit(Xb, yb)
-    exp_w, exp_b = book_step(weights, biases, Xb, yb, eta, alpha, l1_ratio)
+    exp_w, exp_b = book_step(book, Xb, yb, eta, alpha, l1_ratio)
     assert_params_match_book(clf, exp_w, exp_b)
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _book import BookNetwork, training_data
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_digits
 from sklearn.utils import check_random_state
@@ -14,30 +15,10 @@ X_digits = X_digits[:300] / 16.0
 y_digits = y_digits[:300]
 
 
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def book_bias_speeds(weights, biases, X, y, quadratic=False):
+def book_bias_speeds(book, X, y):
     """||(1/n) sum_x dC_x/db^l|| per hidden layer, one example at a time."""
-    sums = [np.zeros_like(b) for b in biases]
-    for x, label in zip(X, y, strict=True):
-        a, acts, zs = x.reshape(-1, 1), [x.reshape(-1, 1)], []
-        for w, b in zip(weights, biases, strict=True):
-            zs.append(w @ a + b)
-            a = _sigmoid(zs[-1])
-            acts.append(a)
-        target = np.zeros_like(a)
-        target[label] = 1.0
-        delta = acts[-1] - target
-        if quadratic:
-            delta = delta * acts[-1] * (1 - acts[-1])
-        sums[-1] += delta
-        for layer in range(2, len(weights) + 1):
-            sp = acts[-layer] * (1 - acts[-layer])
-            delta = (weights[-layer + 1].T @ delta) * sp
-            sums[-layer] += delta
-    return np.array([np.linalg.norm(s / len(X)) for s in sums[:-1]])
+    nabla_b, _ = book.nabla(training_data(X, y))
+    return np.array([np.linalg.norm(nb / len(X)) for nb in nabla_b[:-1]])
 
 
 @pytest.mark.parametrize("cost", ["cross_entropy", "quadratic"])
@@ -53,13 +34,8 @@ def test_row_zero_is_the_books_measure_at_initialisation(cost):
     ).fit(X_digits, y_digits)
     sizes = [64, *hidden, 10]
     coefs, intercepts = init_params(sizes, "default", check_random_state(0))
-    expected = book_bias_speeds(
-        [W.T for W in coefs],
-        [b.reshape(-1, 1) for b in intercepts],
-        X_digits,
-        y_digits,
-        quadratic=cost == "quadratic",
-    )
+    book = BookNetwork.from_coefs(coefs, intercepts, cost)
+    expected = book_bias_speeds(book, X_digits, y_digits)
     assert clf.learning_speed_.shape == (3, 3)
     assert_allclose(clf.learning_speed_[0], expected, rtol=1e-10)
     assert clf.saturated_fraction_.shape == (3, 3)

@@ -1,15 +1,18 @@
 """network2's JSON files: load_network2 and save_network2.
 
 The book's side is rewritten here from the format alone (network2.py's
-``Network.save`` and ``load``, and its ``feedforward``), so that the round
-trip is checked against an independent implementation.
+``Network.save`` and ``load``, over the book's network and ``feedforward`` of
+``tests/_book.py``), so that the round trip is checked against an independent
+implementation.
 """
 
 import json
 import warnings
 
+import _book
 import numpy as np
 import pytest
+from _book import BookNetwork
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_digits, load_iris
 from sklearn.exceptions import ConvergenceWarning
@@ -22,24 +25,19 @@ X_digits = X_digits[:400] / 16.0
 y_digits = y_digits[:400]
 
 
-class BookNetwork:
-    """network2.Network's storage, save, load and feedforward, as the book has them."""
+class BookNetwork2(BookNetwork):
+    """network2.Network's ``save`` and ``load``, as the book has them.
 
-    def __init__(self, sizes, cost, rng):
-        self.sizes, self.cost = sizes, cost
-        # network2's default_weight_initializer
-        self.biases = [rng.standard_normal((y, 1)) for y in sizes[1:]]
-        self.weights = [
-            rng.standard_normal((y, x)) / np.sqrt(x)
-            for x, y in zip(sizes[:-1], sizes[1:], strict=True)
-        ]
+    Its storage, initialisation and ``feedforward`` are the book's network
+    (``tests/_book.py``); ``cost`` is one of network2.py's cost classes.
+    """
 
     def save(self, filename):
         data = {
             "sizes": self.sizes,
             "weights": [w.tolist() for w in self.weights],
             "biases": [b.tolist() for b in self.biases],
-            "cost": self.cost,
+            "cost": str(self.cost.__name__),
         }
         with open(filename, "w") as f:
             json.dump(data, f)
@@ -49,15 +47,11 @@ class BookNetwork:
         with open(filename) as f:
             data = json.load(f)
         net = cls.__new__(cls)
-        net.sizes, net.cost = data["sizes"], data["cost"]
+        net.sizes, net.cost = data["sizes"], getattr(_book, data["cost"])
+        net.num_layers = len(net.sizes)
         net.weights = [np.array(w) for w in data["weights"]]
         net.biases = [np.array(b) for b in data["biases"]]
         return net
-
-    def feedforward(self, a):
-        for b, w in zip(self.biases, self.weights, strict=True):
-            a = 1.0 / (1.0 + np.exp(-(np.dot(w, a) + b)))
-        return a
 
     def outputs(self, X):
         return np.hstack([self.feedforward(x.reshape(-1, 1)) for x in X]).T
@@ -66,7 +60,7 @@ class BookNetwork:
 @pytest.mark.parametrize("cost", ["CrossEntropyCost", "QuadraticCost"])
 @pytest.mark.parametrize("sizes", [[64, 30, 10], [64, 20, 15, 10]])
 def test_a_book_file_loads_and_predicts_as_the_book(tmp_path, cost, sizes):
-    book = BookNetwork(sizes, cost, np.random.default_rng(0))
+    book = BookNetwork2(sizes, cost, np.random.default_rng(0))
     book.save(tmp_path / "net.json")
     clf = load_network2(tmp_path / "net.json")
     assert clf.cost == {"CrossEntropyCost": "cross_entropy"}.get(cost, "quadratic")
@@ -87,8 +81,8 @@ def test_a_saved_model_loads_in_the_book_and_back(tmp_path):
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf = SGDNetClassifier(20, max_iter=3, random_state=0).fit(X_digits, y_digits)
     save_network2(clf, tmp_path / "ours.json")
-    book = BookNetwork.load(tmp_path / "ours.json")
-    assert book.sizes == [64, 20, 10] and book.cost == "CrossEntropyCost"
+    book = BookNetwork2.load(tmp_path / "ours.json")
+    assert book.sizes == [64, 20, 10] and book.cost is _book.CrossEntropyCost
     z = clf.decision_function(X_digits)
     assert_allclose(book.outputs(X_digits), 1 / (1 + np.exp(-z)), rtol=0, atol=1e-10)
     again = load_network2(tmp_path / "ours.json")
@@ -99,7 +93,7 @@ def test_a_saved_model_loads_in_the_book_and_back(tmp_path):
 
 
 def test_training_goes_on_after_loading(tmp_path):
-    BookNetwork([64, 30, 10], "CrossEntropyCost", np.random.default_rng(1)).save(
+    BookNetwork2([64, 30, 10], "CrossEntropyCost", np.random.default_rng(1)).save(
         tmp_path / "net.json"
     )
     before = load_network2(tmp_path / "net.json").score(X_digits, y_digits)
@@ -154,7 +148,7 @@ def test_binary_models_have_one_output(tmp_path):
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf = SGDNetClassifier(5, max_iter=30, random_state=0).fit(X, y)
     save_network2(clf, tmp_path / "bin.json", ignore_labels=True)  # labels 1, 2
-    assert BookNetwork.load(tmp_path / "bin.json").sizes == [4, 5, 1]
+    assert BookNetwork2.load(tmp_path / "bin.json").sizes == [4, 5, 1]
     loaded = load_network2(tmp_path / "bin.json", classes=[1, 2])
     assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-10)
     assert_array_equal(loaded.predict(X), clf.predict(X))

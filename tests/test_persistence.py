@@ -257,7 +257,7 @@ _BASE_TYPES = [
     "sklearn_sgdnet._classifier.SGDNetClassifier",
     "sklearn_sgdnet._training.SGDOptimizer",
 ]
-_COUNTER = "sklearn_sgdnet._training.NoImprovementCounter"
+_COUNTER = "sklearn_sgdnet._loop.NoImprovementCounter"
 
 
 @pytest.mark.parametrize(

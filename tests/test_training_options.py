@@ -327,26 +327,41 @@ def test_warm_start_with_other_classes_raises():
 # --------------------------------------------------------------------------
 
 
+def _stream(clf, n_calls, X, y, batch=10):
+    """``n_calls`` partial_fit calls of ``batch`` rows, cycling through X."""
+    classes = None if hasattr(clf, "classes_") else np.unique(y)
+    for k in range(n_calls):
+        rows = (batch * k + np.arange(batch)) % len(y)
+        clf.partial_fit(X[rows], y[rows], classes)
+        classes = None
+    return clf
+
+
 def test_partial_fit_early_stopping_keeps_best_and_stops():
     clf = SGDNetClassifier(
         hidden_layer_sizes=(10,),
         early_stopping=True,
         n_iter_no_change=2,
-        tol=0.5,  # nothing improves by 0.5: stops after 3 more calls
+        tol=0.5,  # nothing improves by 0.5: stops after 4 windows
         random_state=0,
     )
-    classes = np.unique(y_digits)
-    for start in range(0, 100, 10):
-        clf.partial_fit(
-            X_digits[start : start + 10], y_digits[start : start + 10], classes
-        )
-    assert len(clf.validation_scores_) == 10
+    # stalls are counted per window of at least 1,000 rows: 100 calls here;
+    # the first window is the best, the next three are stalls (3 > 2)
+    _stream(clf, 399, X_digits, y_digits)
+    assert not clf.stopped_
+    _stream(clf, 1, X_digits[290:300], y_digits[290:300])
     assert clf.stopped_
+    scores = clf.validation_scores_
+    assert len(scores) == 400  # every batch scored
+    # the best window's weights are restored, and its accuracy kept
+    windows = [np.mean(scores[k : k + 100]) for k in range(0, 400, 100)]
+    assert clf.best_validation_score_ == pytest.approx(max(windows))
+    assert_array_equal(clf._trainer.theta, clf._best_params)
     frozen = _params(clf)
     clf.partial_fit(X_digits[100:110], y_digits[100:110])
     for p, q in zip(_params(clf), frozen, strict=True):
         assert_array_equal(p, q)
-    assert len(clf.validation_scores_) == 11
+    assert len(clf.validation_scores_) == 401
 
 
 # --------------------------------------------------------------------------
@@ -473,11 +488,7 @@ def test_fit_resets_a_stopped_stream():
     clf = SGDNetClassifier(
         hidden_layer_sizes=(5,), early_stopping=True, n_iter_no_change=1, tol=0.5
     )
-    classes = np.unique(y_small)
-    for start in range(0, 60, 10):
-        clf.partial_fit(
-            X_small[start : start + 10], y_small[start : start + 10], classes
-        )
+    _stream(clf, 300, X_small, y_small)  # a best window, then two stalls (2 > 1)
     assert clf.stopped_
     clf.set_params(early_stopping=False, max_iter=2).fit(X_small, y_small)
     assert clf.stopped_ is False

@@ -13,7 +13,8 @@ figures.
 
 The times are measured on the machine that built this documentation, while it
 built it: treat them as an illustration. The full benchmark, with MNIST, more
-widths, both dtypes, threads and memory, is ``benchmarks/bench_epoch.py``;
+widths and both dtypes, is ``benchmarks/bench_epoch.py`` (threads are
+``benchmarks/bench_threads.py``'s, memory ``benchmarks/bench_scaling.py``'s);
 what a user waits for, the time to a good model, is
 ``benchmarks/bench_time_to_accuracy.py`` (see :doc:`/benchmarks`).
 """
