@@ -7,17 +7,12 @@ engine (``_engine.py``), and prediction feeds forward through the engine's
 pass. It never loops over epochs or mini-batches itself.
 """
 
-from numbers import Integral, Real
-
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
-    Interval,
-    InvalidParameterError,
-    Options,
     StrOptions,
 )
 from sklearn.utils.multiclass import (
@@ -27,66 +22,13 @@ from sklearn.utils.multiclass import (
 )
 
 from . import _inputs
-from ._engine import new_engine, prediction
-from ._loop import (
-    CallbackHooks,
-    TrainingData,
-    call_hooks,
-    fit_epochs,
-    has_callbacks,
-    stream_step,
-)
-from ._network import COSTS, init_params
-from ._persistence import VersionStampMixin, check_fitted_state, convert_state
-from ._training import SGDOptimizer, keep_probabilities
-
-try:  # scikit-learn >= 1.9: the callback API (ProgressBar, ScoringMonitor)
-    from sklearn.callback import CallbackSupportMixin
-except ImportError:  # pragma: no cover - older scikit-learn
-
-    class CallbackSupportMixin:
-        """Stand-in: scikit-learn < 1.9 has no callback API."""
+from ._base import BaseSGDNet, hidden_sizes
+from ._loop import has_callbacks
+from ._network import init_params
+from ._persistence import check_fitted_state
 
 
-# the fitted lists that training appends to in place (a failed call cuts
-# them back; a pickle or a copy gets lists of its own)
-_HISTORIES = (
-    "loss_curve_",
-    "validation_scores_",
-    "validation_loss_curve_",
-    "training_scores_",
-)
-
-
-def _copy(a):
-    """A copy of a NumPy array; other namespaces' arrays are never changed in
-    place by the array API engine, so they are shared."""
-    return a.copy() if isinstance(a, np.ndarray) else a
-
-
-def _hidden_sizes(hidden_layer_sizes):
-    """The hidden layer sizes as a list of ints (an int means one layer)."""
-    if isinstance(hidden_layer_sizes, Integral):
-        sizes = [int(hidden_layer_sizes)]
-    else:
-        sizes = list(hidden_layer_sizes)
-    if not all(isinstance(s, Integral) and s > 0 for s in sizes):
-        raise InvalidParameterError(
-            "The 'hidden_layer_sizes' parameter of SGDNetClassifier must be a "
-            "positive int or a sequence of positive ints (e.g. (100,) or "
-            f"(30, 10)). Got {hidden_layer_sizes!r} instead."
-        )
-    return [int(s) for s in sizes]
-
-
-# Where the documentation is published (the Documentation URL of
-# pyproject.toml; tests/test_classifier.py checks that the two agree)
-DOCS_URL = "https://sklearn-sgdnet.readthedocs.io/en/stable/"
-
-
-class SGDNetClassifier(
-    VersionStampMixin, CallbackSupportMixin, ClassifierMixin, BaseEstimator
-):
+class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
     """The sigmoid network of Nielsen's *Neural Networks and Deep Learning*.
 
     A feed-forward network in which every neuron, the output layer's included,
@@ -335,46 +277,9 @@ class SGDNetClassifier(
     (1, 10)
     """
 
-    # the "?" link of the HTML repr (Jupyter, sphinx-gallery) to this class's
-    # API page; scikit-learn's mixin fills in "sklearn_sgdnet.SGDNetClassifier",
-    # the name of the page that autosummary generates (docs/api.rst)
-    _doc_link_module = "sklearn_sgdnet"
-    _doc_link_template = DOCS_URL + "generated/{estimator_module}.{estimator_name}.html"
-
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "cost": [StrOptions(set(COSTS))],
-        "weight_init": [StrOptions({"default", "large"})],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [
-            StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "verbose": ["verbose"],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
-        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "momentum": [Interval(Real, 0, 1, closed="left")],
-        "nesterovs_momentum": ["boolean"],
+        **BaseSGDNet._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "warm_start": ["boolean"],
-        "monitor_training_accuracy": ["boolean"],
-        "monitor_learning_speed": ["boolean"],
     }
 
     def __init__(
@@ -606,62 +511,6 @@ class SGDNetClassifier(
     _partial_fit.__name__ = "partial_fit"
     _partial_fit = _fit_context(prefer_skip_nested_validation=True)(_partial_fit)
 
-    def _undo_on_failure(self, draws, step, *args, **kwargs):
-        """Run a training call; if it raises, leave the model exactly as it was.
-
-        This is how :meth:`fit` and :meth:`partial_fit` lose nothing: a call
-        that raises (non-finite weights, Ctrl-C before a first complete
-        epoch, a callback's error) leaves every attribute as before it, and a
-        pickle of the model byte for byte the same.
-
-        - The attributes come back from a shallow copy of ``__dict__``: a
-          call replaces what it changes (the arrays of :meth:`fit` are new
-          ones, the engine copies the weights it starts from), but for the
-          histories (``loss_curve_``, the validation and training scores),
-          which it appends to and which are cut back.
-        - The parameters and the optimizer's state of a stream come back from
-          the stream engine's checkpoint (its step is made in place).
-        - With ``draws`` (the call may draw random numbers: shuffling, a
-          validation split, initial weights, dropout masks), the states of
-          the model's random generator, and of a ``RandomState`` passed as
-          ``random_state``, are put back as well.
-
-        The old state comes back in one assignment of ``__dict__``, so that a
-        reader in another thread sees the model before or after, never a
-        model without its attributes.
-        """
-        state = dict(self.__dict__)
-        lengths = [(v, len(v)) for v in map(state.get, _HISTORIES) if v is not None]
-        drawn = self._generator_states() if draws else None
-        try:
-            # overflow is detected afterwards (non-finite weights), not warned
-            with np.errstate(over="ignore", invalid="ignore"):
-                return step(*args, **kwargs)
-        except BaseException:
-            trainer = state.get("_trainer")
-            if trainer is not None:
-                trainer.rollback()
-            for generator, generator_state in drawn or ():
-                generator.set_state(generator_state)
-            for values, n in lengths:
-                del values[n:]  # the histories appended to in place
-            self.__dict__ = state
-            raise
-
-    def _generator_states(self):
-        """``[(generator, its state)]`` of the generators training may draw from.
-
-        The model's own, and a ``RandomState`` passed as ``random_state``
-        (the first fit draws its initial weights from it).
-        """
-        found = []
-        for g in (self.__dict__.get("_rng"), self.random_state):
-            if isinstance(g, np.random.RandomState) and all(
-                g is not f for f, _ in found
-            ):
-                found.append((g, g.get_state()))
-        return found
-
     def _fast_partial_step(self, X, y, idx, sample_weight):
         """The step of a :meth:`partial_fit` batch that passed the fast checks."""
         sample_weight = _inputs.validate_sample_weight(
@@ -684,7 +533,7 @@ class SGDNetClassifier(
         """:meth:`fit` and :meth:`partial_fit` on the generic path: check, train."""
         fitted = hasattr(self, "coefs_")
         first_call = not fitted or not (incremental or self.warm_start)
-        hidden = _hidden_sizes(self.hidden_layer_sizes)
+        hidden = hidden_sizes(self.hidden_layer_sizes)
         if incremental and (first_call or classes is not None):
             # raises without classes on the first call, or with other classes
             _check_partial_fit_first_call(self, classes)
@@ -723,7 +572,7 @@ class SGDNetClassifier(
         return self
 
     def _fit_epochs(self, X, y, Y, sample_weight, X_val, y_val):
-        """Hand the training set to the loop (``_loop.fit_epochs``); set its result."""
+        """:meth:`fit`'s epochs, with the classes counted and weighed first."""
         stratify = None
         if not self._is_multilabel():
             # the training set's class counts; "balanced" class weights of
@@ -732,43 +581,16 @@ class SGDNetClassifier(
             counts = np.bincount(idx, minlength=len(self.classes_))
             # a tuple: no array attribute outside the input's namespace
             self._class_counts = tuple(counts.tolist())
-            sample_weight = self._apply_class_weight(
-                idx, counts, sample_weight, Y.dtype
+            sample_weight = _inputs.apply_class_weight(
+                self.class_weight, self.classes_, idx, counts, sample_weight, Y.dtype
             )
             stratify = y
-        if X_val is not None:
-            X_val = _inputs.prepare_X(self, X_val, reset=False, dtype=X.dtype)
-            y_val = self._binarize(y_val, Y.dtype)
-        self._stopper, self._window, self.stopped_ = None, None, False  # the stream's
-        self._optimizer = self._make_optimizer()
-        self.__dict__.pop("_trainer", None)  # a stream after this fit builds its own
-        data = TrainingData(
-            X,
-            Y,
-            sample_weight,
-            y=y,
-            score=self._score_kind(),
-            stratify=stratify,
-            X_val=X_val,
-            Y_val=y_val,
-        )
-        fitted = fit_epochs(
-            self,
-            data,
-            self._new_engine,
-            self.__dict__,
-            lambda X, y, w: CallbackHooks(self, X, y, w, self.max_iter),
-            self._rng,
-            _inputs.take_rows,
-        )
-        self.__dict__.update(fitted)
+        Y_val = None if X_val is None else self._binarize(y_val, Y.dtype)
+        self._train_epochs(X, y, Y, sample_weight, stratify, X_val, Y_val)
 
     def _stream(self, X, y, Y, sample_weight, idx=None):
-        """One step of a stream (``_loop.stream_step``), in place.
+        """One step of a stream, with the class weights of the batches so far.
 
-        The engine checkpoints the parameters and the optimizer's state
-        before anything changes; if anything raises (non-finite weights, an
-        interrupt, a callback), :meth:`_undo_on_failure` rolls back to it.
         ``idx`` holds the rows' indices into ``classes_``, if known.
         """
         if self.class_weight is not None:
@@ -778,54 +600,11 @@ class SGDNetClassifier(
             counts = np.asarray(self._class_counts) + np.bincount(
                 idx, minlength=len(self.classes_)
             )
-            sample_weight = self._apply_class_weight(
-                idx, counts, sample_weight, Y.dtype
+            sample_weight = _inputs.apply_class_weight(
+                self.class_weight, self.classes_, idx, counts, sample_weight, Y.dtype
             )
             self._class_counts = tuple(counts.tolist())
-        hooks = call_hooks(self, X, y, sample_weight, 0)
-        engine = self._stream_engine(X.shape[0], X)
-        Y, sample_weight = engine.asarray(Y), engine.asarray(sample_weight)
-        state = self.__dict__
-        state.update(
-            stream_step(
-                self, engine, state, X, Y, sample_weight, self._score_kind(), hooks
-            )
-        )
-
-    def _class_weight_vector(self, counts):
-        """Weight of each class in ``classes_`` (``counts``: class counts)."""
-        if self.class_weight == "balanced":
-            # n / (n_classes * n_c), over the classes present in the counts
-            present = counts > 0
-            weights = np.ones(len(self.classes_))
-            weights[present] = counts.sum() / (present.sum() * counts[present])
-            return weights
-        weights = np.ones(len(self.classes_))
-        for label, weight in self.class_weight.items():
-            where = np.flatnonzero(self.classes_ == label)
-            if not len(where):
-                raise ValueError(
-                    f"class_weight has label {label!r}, which is not in classes_ "
-                    f"{self.classes_.tolist()}."
-                )
-            weights[where[0]] = weight
-        return weights
-
-    def _apply_class_weight(self, idx, counts, sample_weight, dtype):
-        """``sample_weight * class_weight[y]`` (``idx``: the rows' class indices).
-
-        ``counts`` are the class counts that ``"balanced"`` uses. Without
-        ``class_weight``, ``sample_weight`` is returned unchanged.
-        """
-        if self.class_weight is None:
-            return sample_weight
-        # each factor within rescale_weights' range, so that their product
-        # is too (and, for weights of a usual scale, computed as it always was)
-        weights = _inputs.rescale_weights(self._class_weight_vector(counts))
-        weights = weights[idx].astype(dtype)
-        if sample_weight is not None:
-            weights *= sample_weight
-        return _inputs.rescale_weights(weights).astype(dtype, copy=False)
+        self._train_stream(X, y, Y, sample_weight)
 
     def _from_parameters(self, coefs, intercepts, classes):
         """This model, fitted to the given parameters and labels; returns it.
@@ -849,124 +628,12 @@ class SGDNetClassifier(
         """
         self._label_binarizer = binarizer
         self.classes_ = binarizer.classes_
-        self.n_layers_ = len(coefs) + 1
-        self.n_outputs_ = coefs[-1].shape[1]
-        self.out_activation_ = COSTS[self.cost].out_activation
-        self.coefs_, self.intercepts_ = coefs, intercepts
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.loss_curve_ = []
-        self._optimizer = self._make_optimizer()
-        self._stopper, self.stopped_ = None, False
         self._class_counts = (0,) * len(self.classes_)
-
-    def _new_engine(self, batch_size, X=None):
-        """An engine for the model's parameters (``_engine.new_engine``).
-
-        It computes in the namespace of ``X`` or, without it, of the fitted
-        parameters (``_inputs.engine_namespace``).
-        """
-        return new_engine(
-            self.coefs_,
-            self.intercepts_,
-            self.cost,
-            self._optimizer,
-            batch_size,
-            space=_inputs.engine_namespace(self, X),
-            dropout=self._dropout_rates(),
-            rng=self._rng,
-        )
-
-    def _stream_engine(self, m, X=None):
-        """The engine of a stream of :meth:`partial_fit` calls.
-
-        It is kept between calls, with its workspace, and the fitted
-        ``coefs_`` and ``intercepts_`` are its parameters, so that a call
-        makes its step in place. It is built anew when there is none yet (a
-        new stream, or after :meth:`fit`, unpickling or copying) or when it
-        says it cannot serve this batch (:meth:`~sklearn_sgdnet._engine.Engine.serves`:
-        the weights, optimizer, cost or dropout changed, or a larger batch).
-        It is never pickled or copied (``__getstate__``).
-        """
-        engine = self.__dict__.get("_trainer")
-        if engine is None or not engine.serves(
-            self.coefs_,
-            self.intercepts_,
-            self._optimizer,
-            self.cost,
-            m,
-            self._keep_probabilities(),
-        ):
-            engine = self._new_engine(m, X)
-            self._trainer = engine
-            self.coefs_, self.intercepts_ = engine.coefs, engine.intercepts
-            # the histories are appended to in place from now on: own them
-            for name in _HISTORIES:
-                if self.__dict__.get(name) is not None:
-                    setattr(self, name, list(self.__dict__[name]))
-        return engine
-
-    def _dropout_rates(self):
-        """``dropout`` as one drop probability per hidden layer (validated)."""
-        n_hidden = len(_hidden_sizes(self.hidden_layer_sizes))
-        rates = np.asarray(self.dropout, dtype=float)
-        if rates.ndim == 0:
-            rates = np.full(n_hidden, float(rates))
-        if rates.shape != (n_hidden,):
-            raise ValueError(
-                f"dropout has {rates.size} values, but the network has {n_hidden} "
-                "hidden layers; give one value, or one per hidden layer."
-            )
-        if not ((rates >= 0) & (rates < 1)).all():
-            raise ValueError(
-                "dropout must be in [0, 1) for every hidden layer, got "
-                f"{rates.tolist()}."
-            )
-        return rates.tolist()
-
-    def _keep_probabilities(self):
-        """The trainer's keep probabilities (None without dropout: no work)."""
-        if isinstance(self.dropout, Real) and self.dropout == 0:
-            return None
-        return keep_probabilities(self._dropout_rates())
-
-    def _keep_probabilities(self):
-        """The engine's keep probabilities (None without dropout: no work)."""
-        if isinstance(self.dropout, Real) and self.dropout == 0:
-            return None
-        return keep_probabilities(self._dropout_rates())
-
-    def _make_optimizer(self):
-        return SGDOptimizer(
-            n_params=sum(p.size for p in self.coefs_ + self.intercepts_),
-            n_weights=sum(W.size for W in self.coefs_),
-            learning_rate_init=self.learning_rate_init,
-            schedule=self.learning_rate,
-            momentum=self.momentum,
-            nesterov=self.nesterovs_momentum,
-            power_t=self.power_t,
-            alpha=self.alpha,
-            l1_ratio=self.l1_ratio,
-        )
-
-    def _is_multilabel(self):
-        return self._label_binarizer.y_type_.startswith("multilabel")
+        self._start_parameters(coefs, intercepts)
 
     # ------------------------------------------------------------------
     # prediction
     # ------------------------------------------------------------------
-
-    def _forward(self, X, method):
-        """``(prediction, z_L, X)`` for an ``X`` to predict on, validated.
-
-        ``prediction`` is the engine's forward pass and outputs
-        (``_engine.prediction``) for the namespace of ``X``. Dense NumPy
-        ``X`` is checked for NaN and infinity through the first layer's
-        product (``_inputs.finite_first_product``), not by a separate pass.
-        """
-        X, space, first_product = _inputs.X_for_prediction(self, X, method)
-        net = prediction(space)
-        return net, net.output_z(self.coefs_, self.intercepts_, X, first_product), X
 
     def decision_function(self, X):
         """The output layer's weighted input ``z_L = W_L a_{L-1} + b_L``.
@@ -1084,33 +751,6 @@ class SGDNetClassifier(
                 sample_weight=_inputs.to_numpy(sample_weight),
             )
         )
-
-    def __getstate__(self):
-        state = dict(super().__getstate__())
-        if state.pop("_trainer", None) is not None:
-            # the stream engine (and its buffers) stays with this object; a
-            # pickle or a copy gets arrays of its own
-            state["coefs_"] = [_copy(W) for W in state["coefs_"]]
-            state["intercepts_"] = [_copy(b) for b in state["intercepts_"]]
-        for name in _HISTORIES:  # appended to in place: a pickle's or copy's own
-            if state.get(name) is not None:
-                state[name] = list(state[name])
-        return state
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        # a damaged or edited file is refused now, not at a later prediction
-        check_fitted_state(self)
-
-    def __sklearn_array_api_convert__(self, converter):
-        """A copy of the model with its arrays moved by ``converter``.
-
-        What scikit-learn's ``move_estimator_to`` calls: with
-        ``move_estimator_to(model, numpy, "cpu")`` a model trained on a GPU
-        becomes a NumPy model, for serving where there is no torch or no GPU
-        (and for ``skops`` and ONNX export).
-        """
-        return convert_state(self, converter)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -539,3 +539,56 @@ def targets_of(est, y, dtype):
     check_labels(y, "multiclass", est.classes_)
     idx = np.searchsorted(est.classes_, y)
     return one_hot(idx, len(est.classes_), est.n_outputs_, dtype)
+
+
+# --------------------------------------------------------------------------
+# Weights
+# --------------------------------------------------------------------------
+
+
+def class_weight_vector(class_weight, classes, counts):
+    """Weight of each class in ``classes`` (``counts``: class counts)."""
+    if class_weight == "balanced":
+        # n / (n_classes * n_c), over the classes present in the counts
+        present = counts > 0
+        weights = np.ones(len(classes))
+        weights[present] = counts.sum() / (present.sum() * counts[present])
+        return weights
+    weights = np.ones(len(classes))
+    for label, weight in class_weight.items():
+        where = np.flatnonzero(classes == label)
+        if not len(where):
+            raise ValueError(
+                f"class_weight has label {label!r}, which is not in classes_ "
+                f"{classes.tolist()}."
+            )
+        weights[where[0]] = weight
+    return weights
+
+
+def apply_class_weight(class_weight, classes, idx, counts, sample_weight, dtype):
+    """``sample_weight * class_weight[y]`` (``idx``: the rows' class indices).
+
+    ``counts`` are the class counts that ``"balanced"`` uses. Without
+    ``class_weight``, ``sample_weight`` is returned unchanged.
+    """
+    if class_weight is None:
+        return sample_weight
+    # each factor within rescale_weights' range, so that their product
+    # is too (and, for weights of a usual scale, computed as it always was)
+    weights = rescale_weights(class_weight_vector(class_weight, classes, counts))
+    weights = weights[idx].astype(dtype)
+    if sample_weight is not None:
+        weights *= sample_weight
+    return rescale_weights(weights).astype(dtype, copy=False)
+
+
+def copy_array(a):
+    """A copy of a NumPy array; other namespaces' arrays are never changed in
+    place by the array API engine, so they are shared."""
+    return a.copy() if isinstance(a, np.ndarray) else a
+
+
+def is_numpy(a):
+    """Whether ``a`` is a NumPy array (not one of another namespace)."""
+    return isinstance(a, np.ndarray)

@@ -27,6 +27,7 @@ from sklearn.model_selection import train_test_split
 
 from ._blas import blas_threads_limit
 from ._diagnostics import layer_speeds
+from ._inputs import copy_array, to_numpy
 from ._warn import warn_user
 
 # A stream's progressive validation counts a stall per *window* of batches,
@@ -95,12 +96,6 @@ class _NoCallbackHooks:
 NO_CALLBACKS = _NoCallbackHooks()
 
 
-def _copy(a):
-    """A copy of a NumPy array; other namespaces' arrays are never changed in
-    place by the array API engine, so they are shared."""
-    return a.copy() if isinstance(a, np.ndarray) else a
-
-
 class CallbackHooks:
     """Reports a fit to scikit-learn's callbacks (``sklearn.callback``, 1.9+).
 
@@ -131,8 +126,8 @@ class CallbackHooks:
     def _fitted_attributes(self):
         coefs, intercepts, n_iter = self.fitted()
         return {
-            "coefs_": [_copy(W) for W in coefs],
-            "intercepts_": [_copy(b) for b in intercepts],
+            "coefs_": [copy_array(W) for W in coefs],
+            "intercepts_": [copy_array(b) for b in intercepts],
             "n_iter_": n_iter,
         }
 
@@ -446,8 +441,6 @@ class _Run:
 
     def _speeds(self):
         """Chapter 5's ``(speeds, saturated)`` of the hidden layers now."""
-        from ._inputs import to_numpy  # (the input module moves arrays to NumPy)
-
         engine = self.engine
         return layer_speeds(
             [np.asarray(to_numpy(W)) for W in engine.coefs],

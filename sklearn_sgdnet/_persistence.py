@@ -174,7 +174,7 @@ def check_fitted_state(estimator):
         shapes against ``n_features_in_``, ``hidden_layer_sizes`` and the
         classes, their dtypes, their finiteness, the optimizer's velocity.
     """
-    from ._classifier import _hidden_sizes
+    from ._base import hidden_sizes
     from ._inputs import to_numpy
     from ._network import COSTS
 
@@ -209,7 +209,7 @@ def check_fitted_state(estimator):
     n_features = state["n_features_in_"]
     if not isinstance(n_features, (int, np.integer)) or n_features < 1:
         refuse(f"n_features_in_ is {str(n_features)[:40]}")
-    sizes = [int(n_features), *_hidden_sizes(estimator.hidden_layer_sizes), n_outputs]
+    sizes = [int(n_features), *hidden_sizes(estimator.hidden_layer_sizes), n_outputs]
     for key, value in [
         ("n_outputs_", n_outputs),
         ("n_layers_", len(sizes)),

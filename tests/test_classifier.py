@@ -653,7 +653,7 @@ def test_joblib_round_trip_and_partial_fit_after_load(tmp_path):
 def test_html_repr_links_to_the_api_page():
     from pathlib import Path
 
-    from sklearn_sgdnet._classifier import DOCS_URL
+    from sklearn_sgdnet._base import DOCS_URL
 
     url = DOCS_URL + "generated/sklearn_sgdnet.SGDNetClassifier.html"
     assert SGDNetClassifier()._get_doc_link() == url
