@@ -20,7 +20,7 @@ The package is laid out in four layers:
 
 from ._classifier import SGDNetClassifier
 from ._diagnostics import learning_speed
-from ._network2 import load_network2, save_network2
+from ._network2_io import load_network2, save_network2
 from ._onnx import register_onnx_converter  # imports skl2onnx only when called
 from ._persistence import InconsistentVersionWarning
 from ._plotting import LearningSpeedDisplay, TrainingCurvesDisplay, WeightImagesDisplay

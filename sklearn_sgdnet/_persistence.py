@@ -36,6 +36,7 @@ import sklearn
 from sklearn.exceptions import InconsistentVersionWarning as _SklearnVersionWarning
 from sklearn.exceptions import NotFittedError
 
+from ._inputs import is_numpy
 from ._warn import warn_user
 
 _STAMP = "_sklearn_sgdnet_version"
@@ -224,12 +225,12 @@ def check_fitted_state(estimator):
     params = _check_parameters(state, sizes, refuse)
     n_params = sum(int(np.prod(p.shape)) for p in params)
     velocity = getattr(state["_optimizer"], "velocity", None)
-    if isinstance(velocity, np.ndarray) and velocity.shape != (n_params,):
+    if is_numpy(velocity) and velocity.shape != (n_params,):
         refuse(
             f"the optimizer's velocity has shape {velocity.shape}, not ({n_params},)"
         )
     best = state.get("_best_params")
-    if isinstance(best, np.ndarray) and best.shape != (n_params,):
+    if is_numpy(best) and best.shape != (n_params,):
         refuse(f"_best_params has shape {best.shape}, not ({n_params},)")
     for key, p in zip(_parameter_names(len(sizes) - 1), params, strict=True):
         if not np.isfinite(to_numpy(p)).all():
@@ -269,7 +270,7 @@ def _check_parameters(state, sizes, refuse):
                 f"{key} has shape {actual}, but the layer sizes {sizes} "
                 f"(n_features_in_, hidden_layer_sizes, outputs) make it {shape}"
             )
-        if isinstance(p, np.ndarray):
+        if is_numpy(p):
             if p.dtype not in (np.float32, np.float64):
                 refuse(f"{key} is {p.dtype}, not float32 or float64")
             if dtypes - {p.dtype}:
@@ -299,14 +300,14 @@ def convert_state(estimator, converter):
         return new
     coefs = [converter(W) for W in state["coefs_"]]
     intercepts = [converter(b) for b in state["intercepts_"]]
-    to_numpy = isinstance(coefs[0], np.ndarray)
+    to_numpy = is_numpy(coefs[0])
     sizes = [coefs[0].shape[0]] + [W.shape[1] for W in coefs]
     n = len(coefs)
 
     def move_params(flat_or_lists):
         if flat_or_lists is None:
             return None
-        if isinstance(flat_or_lists, np.ndarray):  # numpy: flat
+        if is_numpy(flat_or_lists):  # numpy: flat
             cs, bs = split_params(flat_or_lists, sizes)
             parts = [np.ascontiguousarray(a) for a in (*cs, *bs)]
         else:

@@ -80,11 +80,9 @@ class XpTrainer:
         """``a`` (NumPy or another namespace) as an ``xp`` array on the device."""
         if a is None:
             return None
-        from sklearn.utils._array_api import move_to
-
-        if isinstance(a, np.ndarray):
-            return self.xp.asarray(a, device=self.device)
-        return move_to(a, xp=self.xp, device=self.device)
+        # NumPy arrays (targets, weights, initial parameters) or arrays of
+        # this namespace (a fitted model's parameters) alike
+        return self.xp.asarray(a, device=self.device)
 
     def new_errors(self, shape):
         """Where :meth:`step` leaves a batch's per-example costs."""
