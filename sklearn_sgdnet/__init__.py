@@ -1,21 +1,35 @@
 """sklearn-sgdnet: the sigmoid network of Nielsen's book as a scikit-learn classifier.
 
-The package is laid out in four layers:
+The package is four layers; a layer calls only those below it (the docs'
+"How the package is built" page says more):
 
-- ``_network.py``: the network's mathematics on one batch (activations, costs,
-  initialisation, forward and backward passes), and ``_xp_network.py``, the
-  same on any array API namespace (torch, CuPy);
-- ``_training.py``: the update rule, mini-batches, epochs and stopping, and
-  ``_xp_training.py``, its array API counterpart;
-- ``_classifier.py``: the scikit-learn estimator :class:`SGDNetClassifier`,
-  with its input checks in ``_inputs.py`` and its warnings, attributed to
-  the user's line, in ``_warn.py``;
-- glue: ``_persistence.py`` (version stamps on pickling, and the check of
-  a loaded model's fitted state), ``_onnx.py``
-  (a skl2onnx converter, registered on demand) and ``_network2.py`` (the
-  JSON files of the book's ``network2.py``) and ``_diagnostics.py``
-  (chapter 5's speed of learning of a fitted model), ``_plotting.py`` (the
-  Display objects; matplotlib optional).
+1. engines, the network's math on one batch (no scikit-learn here):
+   ``_network.py`` and ``_training.py`` (NumPy: the one forward pass, the
+   backward pass, the costs, ``Trainer`` and the update rule
+   ``SGDOptimizer``), ``_xp_network.py`` and ``_xp_training.py`` (the array
+   API: torch, CuPy), ``_engine.py`` (the ``Engine`` protocol, and the one
+   place an engine is chosen) and ``_blas.py`` (the BLAS thread policy);
+2. the training loop, ``_loop.py``: epochs, mini-batch order, validation,
+   monitors, stopping, callbacks, Ctrl-C, and a stream's step, for every
+   estimator;
+3. the estimators: ``_base.py`` (what they share: the nothing-lost wrapper,
+   the engines of a fit and a stream, prediction's forward pass) and
+   ``_classifier.py`` (:class:`SGDNetClassifier`), with their input checks
+   in ``_inputs.py`` and their warnings, attributed to the user's line, in
+   ``_warn.py``;
+4. glue: ``_persistence.py`` (version stamps, the check of a loaded model,
+   the move between array namespaces), ``_network2_io.py`` (the JSON files
+   of the book's ``network2.py``), ``_onnx.py`` (a skl2onnx converter,
+   registered on demand), ``_diagnostics.py`` (chapter 5's speed of
+   learning) and ``_plotting.py`` (the Display objects; matplotlib
+   optional).
+
+A ``fit`` flows down them: the estimator checks the input and turns labels
+into target rows (``_classifier``, ``_inputs``), the loop splits off
+validation rows and runs the epochs (``_loop.fit_epochs``) on an engine
+(``_engine.new_engine``: a ``_training.Trainer`` for NumPy input), whose
+step feeds forward and back through ``_network``; the loop hands back the
+fitted attributes, which the estimator sets.
 """
 
 from ._classifier import SGDNetClassifier

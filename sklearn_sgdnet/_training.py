@@ -1,6 +1,6 @@
-"""Layer 2: training. The update rule, mini-batches, epochs and stopping.
+"""Layer 1, the NumPy engine's trainer: the update rule, a mini-batch, an epoch.
 
-The book's ``update_mini_batch`` and ``SGD`` loops, rebuilt so that the hot
+The book's ``update_mini_batch`` and one epoch of its ``SGD``, rebuilt so that the hot
 path of one mini-batch of dense, unweighted input allocates nothing and
 calls only a handful of numpy functions: rows are gathered into a
 preallocated buffer, the network's buffers are reused
@@ -17,8 +17,10 @@ Two update paths give the same arithmetic:
   into the output error) and :class:`SGDOptimizer` updates the flat
   parameter vector ``theta`` in a few vector operations.
 
-Nothing here imports scikit-learn; the estimator (``_classifier.py``) handles
-validation and bookkeeping and calls :class:`Trainer`.
+:class:`Trainer` implements the engine interface
+(:class:`~sklearn_sgdnet._engine.Engine`). Nothing here imports scikit-learn;
+the training loop (``_loop.py``) runs the epochs, stopping and monitoring,
+and the estimator validates the input.
 """
 
 import math

@@ -1,9 +1,10 @@
-"""Layer 2, namespace-generic: the update rule on any array API namespace.
+"""Layer 1, the array API engine's trainer: the update rule on any namespace.
 
 :class:`XpTrainer` is :class:`~sklearn_sgdnet._training.Trainer` for arrays
 that are not NumPy's (torch, CuPy, array-api-strict), on their own device,
-with the same interface, so that the estimator's epochs, stopping and
-bookkeeping are the same code on every namespace. The arithmetic is the
+with the same interface (:class:`~sklearn_sgdnet._engine.Engine`), so that
+the training loop's epochs, stopping and bookkeeping are the same code on
+every namespace. The arithmetic is the
 same rule, in the same order:
 
 - the step ``theta <- theta - eta * sum_x s_x dC_x/dtheta / sum_x s_x``
