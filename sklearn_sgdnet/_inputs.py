@@ -119,11 +119,8 @@ def fast_stream_batch(est, X, y):
         return None
     # a finite sum proves every value finite (a sum that overflows goes the
     # generic way, which accepts it)
-    if not get_config()["assume_finite"]:
-        with np.errstate(over="ignore"):  # huge finite values: the generic way
-            total = X.sum()
-        if not math.isfinite(total):
-            return None
+    if not get_config()["assume_finite"] and not math.isfinite(X.sum()):
+        return None
     labels = fast_labels(est, y, X.shape[0])
     if labels is None:
         return None
