@@ -220,7 +220,10 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
 
     validation_scores_ : list of float or None
         Accuracy on the validation data after each epoch, when ``fit`` is
-        given ``X_val`` and ``y_val`` or ``early_stopping=True``.
+        given ``X_val`` and ``y_val`` or ``early_stopping=True``. A
+        ``warm_start`` fit appends to it, as to ``loss_curve_``. In a
+        :meth:`partial_fit` stream with ``early_stopping=True``, the accuracy
+        of each batch before its step.
 
     validation_loss_curve_ : list of float or None
         The validation loss (mean cost plus the L2 penalty) after each epoch,
@@ -228,7 +231,8 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
 
     training_scores_ : list of float or None
         Training accuracy after each epoch, with
-        ``monitor_training_accuracy=True``.
+        ``monitor_training_accuracy=True`` (appended to by a ``warm_start``
+        fit).
 
     learning_speed_ : ndarray of shape (n_epochs + 1, n_hidden_layers) or None
         With ``monitor_learning_speed=True``: ``||(1/n) sum_x dC_x/db^l||``
@@ -242,7 +246,8 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         at the same times.
 
     best_validation_score_ : float or None
-        The best validation accuracy, with ``early_stopping=True``.
+        The best validation accuracy, with ``early_stopping=True`` (in a
+        :meth:`partial_fit` stream, the best window's; see there).
 
     best_loss_ : float
         The smallest training loss; with ``early_stopping=True``, the
@@ -399,10 +404,13 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         mini-batches of ``batch_size`` rows and makes one gradient step per
         mini-batch: the book's ``SGD``. Training stops early when the training
         loss (or, with ``early_stopping``, the validation accuracy) stalls.
-        A ``KeyboardInterrupt`` (Ctrl-C) stops training cleanly: the weights of
-        the last complete epoch are kept and a warning says so. If ``fit``
-        raises (non-finite weights or loss, Ctrl-C before the first epoch
-        completes), the model is left exactly as it was before the call.
+        A ``KeyboardInterrupt`` (Ctrl-C, or a callback raising it) anywhere
+        in the epochs stops training cleanly: the weights of the last
+        complete epoch are kept (with ``early_stopping``, the best epoch's),
+        every per-epoch list is as long as ``n_iter_``, and a warning says
+        so. If ``fit`` raises (non-finite weights or loss, Ctrl-C before the
+        first epoch completes), the model is left exactly as it was before
+        the call.
 
         Parameters
         ----------
@@ -457,10 +465,15 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         as it was.
 
         With ``early_stopping=True``, each batch is scored *before* its step
-        (progressive validation: the batch is still unseen data), the best
-        weights so far are kept, and once the score has not improved by
-        ``tol`` for ``n_iter_no_change`` calls the best weights are restored
-        and ``stopped_`` is set; later calls then only score their batch.
+        (progressive validation: the batch is still unseen data) and its
+        accuracy appended to ``validation_scores_``. Stalls are counted per
+        window of batches that holds at least 1,000 rows and at least
+        ``validation_fraction`` of the rows seen before it (what an epoch of
+        validation would score), since the accuracy of a small batch is mostly
+        noise. The best window's weights are kept, and once a window's
+        accuracy has not improved on the best by ``tol`` for more than
+        ``n_iter_no_change`` windows the best weights are restored and
+        ``stopped_`` is set; later calls then only score their batch.
 
         Parameters
         ----------

@@ -112,25 +112,10 @@ def _fit_then_stream():
 
 
 def _callbacks():
+    from conftest import StopAfter
     from sklearn.callback import ScoringMonitor
 
-    class StopAfterThree:
-        def setup(self, estimator, context):
-            self.n = 0
-
-        def teardown(self, estimator, context):
-            pass
-
-        def on_fit_task_begin(self, estimator, context):
-            pass
-
-        def on_fit_task_end(self, estimator, context):
-            if context.task_name == "epoch":
-                self.n += 1
-                return self.n >= 3
-            return False
-
-    clf = _net().set_callbacks(ScoringMonitor(scoring="accuracy"), StopAfterThree())
+    clf = _net().set_callbacks(ScoringMonitor(scoring="accuracy"), StopAfter(3))
     return clf.fit(X, y), X_test
 
 

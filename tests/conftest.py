@@ -108,3 +108,25 @@ def assert_params_match_book(clf, book_weights, book_biases):
         assert_allclose(W.T, w, rtol=0, atol=1e-10)
     for b, eb in zip(clf.intercepts_, book_biases, strict=True):
         assert_allclose(b, eb.ravel(), rtol=0, atol=1e-10)
+
+
+class StopAfter:
+    """A scikit-learn callback (1.9+) that stops a fit after ``n`` epochs."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def setup(self, estimator, context):
+        self.epochs = 0
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context):
+        if context.task_name == "epoch":
+            self.epochs += 1
+            return self.epochs >= self.n
+        return False

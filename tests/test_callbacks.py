@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import StopAfter
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
@@ -92,23 +93,7 @@ def test_scoring_monitor_in_grid_search():
 
 
 def test_callback_can_stop_fit():
-    class StopAfterTwo:
-        def setup(self, estimator, context):
-            self.n = 0
-
-        def teardown(self, estimator, context):
-            pass
-
-        def on_fit_task_begin(self, estimator, context):
-            pass
-
-        def on_fit_task_end(self, estimator, context):
-            if context.task_name == "epoch":
-                self.n += 1
-                return self.n >= 2
-            return False
-
-    clf = SGDNetClassifier(10, max_iter=20).set_callbacks(StopAfterTwo())
+    clf = SGDNetClassifier(10, max_iter=20).set_callbacks(StopAfter(2))
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         clf.fit(X, y)
