@@ -88,7 +88,20 @@ def load_network2(path, classes=None, **params):
 
     data = _read_json(path)
     sizes, weights, biases = _check_document(data, os.fspath(path))
-    n_out = sizes[-1]
+    classes = _check_classes(classes, sizes[-1])
+    classes = _sort_outputs(classes, sizes[-1], weights, biases)
+    params = {**params, **_architecture(sizes, data["cost"])}
+    coefs, intercepts = _from_book(weights, biases)
+    return SGDNetClassifier(**params)._from_parameters(coefs, intercepts, classes)
+
+
+def _check_classes(classes, n_out):
+    """``classes`` as an array, once it names each of the ``n_out`` outputs.
+
+    The file holds no labels, so they come from the caller (or default to
+    ``0 ... n-1``); one label too few or too many would shift every output
+    neuron onto the wrong class.
+    """
     if classes is None:
         classes = np.arange(2 if n_out == 1 else n_out)
     classes = np.asarray(classes)
@@ -107,6 +120,16 @@ def load_network2(path, classes=None, **params):
         )
     if len(np.unique(classes)) != len(classes):
         raise ValueError("classes holds a label twice.")
+    return classes
+
+
+def _sort_outputs(classes, n_out, weights, biases):
+    """``classes`` sorted, with the output layer's rows reordered to follow.
+
+    scikit-learn's ``classes_`` is sorted, while the file's outputs are in
+    the caller's order: the last ``weights`` and ``biases`` are reordered in
+    place. One output can only be the second, larger label.
+    """
     order = np.argsort(classes, kind="stable")
     if n_out > 1:
         # classes_ is sorted, as scikit-learn's: the output neurons follow
@@ -116,17 +139,23 @@ def load_network2(path, classes=None, **params):
             "With one output the network's positive class is the second label "
             "of classes, which must then be the larger (classes_ is sorted)."
         )
+    return classes[order]
 
-    params = {
-        **params,
-        "hidden_layer_sizes": tuple(sizes[1:-1]) or (),
-        "cost": _COSTS[data["cost"]],
-    }
-    return SGDNetClassifier(**params)._from_parameters(
-        [np.ascontiguousarray(w.T) for w in weights],
-        [b.reshape(-1) for b in biases],
-        classes[order],
-    )
+
+def _architecture(sizes, cost):
+    """The parameters that the file fixes, which override the caller's."""
+    return {"hidden_layer_sizes": tuple(sizes[1:-1]) or (), "cost": _COSTS[cost]}
+
+
+def _from_book(weights, biases):
+    """``coefs_`` and ``intercepts_`` from the book's ``w^l`` and ``b^l``.
+
+    The book multiplies ``w^l a`` with a column ``a``; this package
+    multiplies rows, ``a @ coefs_[l - 1]``, so each matrix is transposed
+    (into a C-ordered copy, not a view) and each bias column flattened.
+    """
+    coefs = [np.ascontiguousarray(w.T) for w in weights]
+    return coefs, [b.reshape(-1) for b in biases]
 
 
 # ---------------------------------------------------------------------------
@@ -307,9 +336,19 @@ def save_network2(estimator, path, *, ignore_labels=False):
     >>> bool((load_network2(path).predict(X) == clf.predict(X)).all())
     True
     """
-    from ._inputs import to_numpy
-
     check_is_fitted(estimator)
+    _check_savable(estimator, ignore_labels)
+    data = _document(estimator)  # before opening: a failed copy leaves path as it was
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(data, f)
+
+
+def _check_savable(estimator, ignore_labels):
+    """Refuse a model that a network2 file would not give back whole.
+
+    network2 has sigmoid outputs only and no labels: a softmax model, or
+    labels other than ``0 ... n-1``, would load as a different model.
+    """
     if estimator.cost not in _NAMES:
         raise ValueError(
             f"cost={estimator.cost!r} has a softmax output layer, which a "
@@ -327,16 +366,24 @@ def save_network2(estimator, path, *, ignore_labels=False):
             "Pass ignore_labels=True to save anyway, and load with "
             "load_network2(path, classes=...) to get them back."
         )
+
+
+def _document(estimator):
+    """The JSON object of the book's ``Network.save`` for ``estimator``.
+
+    The parameters are copied to NumPy float64 first: a model on torch or
+    CuPy, or in float32, is written as the book's float lists all the same.
+    """
+    from ._inputs import to_numpy
+
     coefs = [np.asarray(to_numpy(W), dtype=np.float64) for W in estimator.coefs_]
     intercepts = [
         np.asarray(to_numpy(b), dtype=np.float64) for b in estimator.intercepts_
     ]
     sizes = [coefs[0].shape[0]] + [W.shape[1] for W in coefs]
-    data = {
+    return {
         "sizes": sizes,
         "weights": [W.T.tolist() for W in coefs],
         "biases": [b.reshape(-1, 1).tolist() for b in intercepts],
         "cost": _NAMES[estimator.cost],
     }
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(data, f)

@@ -118,84 +118,132 @@ def _class_initializer(classes, nocl):
 
 def _converter(scope, operator, container):
     """Build the forward pass, the probabilities and the labels."""
-    from skl2onnx.common.data_types import guess_proto_type
-    from skl2onnx.proto import onnx_proto
-
     model = operator.raw_operator
     options = container.get_options(model, dict(nocl=False))
-    dtype_proto = guess_proto_type(operator.inputs[0].type)
-    if dtype_proto != onnx_proto.TensorProto.DOUBLE:
-        dtype_proto = onnx_proto.TensorProto.FLOAT
-    np_dtype = (
-        np.float64 if dtype_proto == onnx_proto.TensorProto.DOUBLE else np.float32
-    )
+    graph = _Graph(scope, container, operator.inputs[0].type)
+    z = _forward(graph, model, operator.inputs[0].full_name)
+    _probabilities(graph, model, z, operator.outputs[1].full_name)
+    _labels(graph, model, z, operator.outputs[0].full_name, options["nocl"])
 
-    def name(hint):
-        return scope.get_unique_variable_name(hint)
 
-    def node(op_type, inputs, outputs, **attrs):
-        container.add_node(
+class _Graph:
+    """Adds nodes and constants to skl2onnx's graph, under names unique in it.
+
+    skl2onnx shares one scope between all the operators of a pipeline, so
+    every variable and node name is asked of the scope; the constants are in
+    the graph's float type, double for double input and float otherwise.
+    """
+
+    def __init__(self, scope, container, input_type):
+        from skl2onnx.common.data_types import guess_proto_type
+        from skl2onnx.proto import onnx_proto
+
+        self.scope, self.container = scope, container
+        double = guess_proto_type(input_type) == onnx_proto.TensorProto.DOUBLE
+        self.dtype_proto = (
+            onnx_proto.TensorProto.DOUBLE if double else onnx_proto.TensorProto.FLOAT
+        )
+        self.np_dtype = np.float64 if double else np.float32
+
+    def name(self, hint):
+        """A new variable name."""
+        return self.scope.get_unique_variable_name(hint)
+
+    def node(self, op_type, inputs, outputs, **attrs):
+        """Add an operator; return its outputs, to feed the next node."""
+        self.container.add_node(
             op_type,
             inputs,
             outputs,
-            name=scope.get_unique_operator_name(op_type),
+            name=self.scope.get_unique_operator_name(op_type),
             **attrs,
         )
         return outputs
 
-    def const(hint, values, proto=dtype_proto):
+    def const(self, hint, values, proto=None):
+        """Add an initializer (of the graph's float type by default); its name."""
         values = np.asarray(values)
-        cname = name(hint)
-        container.add_initializer(cname, proto, list(values.shape), values.ravel())
+        cname = self.name(hint)
+        proto = self.dtype_proto if proto is None else proto
+        self.container.add_initializer(cname, proto, list(values.shape), values.ravel())
         return cname
 
-    # forward pass: A_l = sigmoid(A_{l-1} @ W_l + b_l); z of the last layer
-    A = node("Cast", [operator.inputs[0].full_name], name("cast_input"), to=dtype_proto)
+    def scalar(self, hint, value):
+        """A ``(1, 1)`` constant of the graph's float type, to broadcast."""
+        return self.const(hint, np.full((1, 1), value, dtype=self.np_dtype))
+
+
+def _forward(graph, model, input_name):
+    """The output layer's weighted input ``z``, as the estimator computes it.
+
+    ``A_l = sigmoid(A_{l-1} @ W_l + b_l)`` on the hidden layers; the output
+    layer's activation is left to the probabilities, and the labels come
+    from ``z`` itself.
+    """
+    A = graph.node("Cast", [input_name], graph.name("cast_input"), to=graph.dtype_proto)
     last = len(model.coefs_) - 1
     for i, (W, b) in enumerate(zip(model.coefs_, model.intercepts_, strict=True)):
-        W_name = const("coefficient", W.astype(np_dtype))
-        b_name = const("intercept", b.astype(np_dtype).reshape(1, -1))
-        prod = node("MatMul", [A, W_name], name("mul_result"))
-        z = node("Add", [prod, b_name], name("add_result"))
-        A = z if i == last else node("Sigmoid", [z], name("next_activations"))
-    z = A
+        W_name = graph.const("coefficient", W.astype(graph.np_dtype))
+        b_name = graph.const("intercept", b.astype(graph.np_dtype).reshape(1, -1))
+        prod = graph.node("MatMul", [A, W_name], graph.name("mul_result"))
+        A = graph.node("Add", [prod, b_name], graph.name("add_result"))
+        if i < last:
+            A = graph.node("Sigmoid", [A], graph.name("next_activations"))
+    return A
 
-    # probabilities, as predict_proba
-    proba = operator.outputs[1].full_name
+
+def _probabilities(graph, model, z, proba):
+    """The probabilities into ``proba``, as ``predict_proba`` computes them."""
     if model.out_activation_ == "softmax":
-        node("Softmax", [z], proba, axis=1)
+        graph.node("Softmax", [z], proba, axis=1)
     elif model.n_outputs_ == 1:
-        p = node("Sigmoid", [z], name("positive_proba"))
-        one = const("one", np.ones((1, 1), dtype=np_dtype))
-        q = node("Sub", [one, p], name("negative_proba"))
-        node("Concat", [q, p], proba, axis=1)
+        p = graph.node("Sigmoid", [z], graph.name("positive_proba"))
+        one = graph.scalar("one", 1)
+        q = graph.node("Sub", [one, p], graph.name("negative_proba"))
+        graph.node("Concat", [q, p], proba, axis=1)
     else:
-        # softmax(log sigmoid(z)), with the stable
-        # log sigmoid(z) = min(z, 0) - log(1 + exp(-|z|))
-        # (onnxruntime has no double Softplus)
-        zero = const("zero", np.zeros((1, 1), dtype=np_dtype))
-        one = const("one", np.ones((1, 1), dtype=np_dtype))
-        abs_z = node("Abs", [z], name("abs_z"))
-        exp = node("Exp", [node("Neg", [abs_z], name("neg_abs_z"))], name("exp"))
-        log1p = node("Log", [node("Add", [exp, one], name("one_plus"))], name("log1p"))
-        head = node("Min", [z, zero], name("min_z_0"))
-        log_sigmoid = node("Sub", [head, log1p], name("log_sigmoid"))
-        node("Softmax", [log_sigmoid], proba, axis=1)
+        graph.node("Softmax", [_log_sigmoid(graph, z)], proba, axis=1)
 
-    # labels, as predict: from z, not from the rounded probabilities
+
+def _log_sigmoid(graph, z):
+    """``log sigmoid(z)``, stably: ``min(z, 0) - log(1 + exp(-|z|))``.
+
+    The normalised sigmoid outputs are ``softmax(log sigmoid(z))``, which
+    does not divide by zero when every output underflows. Spelled out,
+    because onnxruntime has no double ``Softplus``.
+    """
+    zero = graph.scalar("zero", 0)
+    one = graph.scalar("one", 1)
+    abs_z = graph.node("Abs", [z], graph.name("abs_z"))
+    neg_abs_z = graph.node("Neg", [abs_z], graph.name("neg_abs_z"))
+    exp = graph.node("Exp", [neg_abs_z], graph.name("exp"))
+    one_plus = graph.node("Add", [exp, one], graph.name("one_plus"))
+    log1p = graph.node("Log", [one_plus], graph.name("log1p"))
+    head = graph.node("Min", [z, zero], graph.name("min_z_0"))
+    return graph.node("Sub", [head, log1p], graph.name("log_sigmoid"))
+
+
+def _labels(graph, model, z, label, nocl):
+    """The labels into ``label``, exactly as ``predict`` gives them.
+
+    From ``z``, not from the rounded probabilities: two outputs whose
+    probabilities round to the same number can still differ in ``z``.
+    """
+    from skl2onnx.proto import onnx_proto
+
     if model.out_activation_ == "sigmoid" and model.n_outputs_ == 1:
-        zero = const("zero", np.zeros((1, 1), dtype=np_dtype))
-        positive = node("Greater", [z, zero], name("positive"))
-        index_2d = node(
-            "Cast", [positive], name("index_2d"), to=onnx_proto.TensorProto.INT64
+        zero = graph.scalar("zero", 0)
+        positive = graph.node("Greater", [z, zero], graph.name("positive"))
+        index_2d = graph.node(
+            "Cast", [positive], graph.name("index_2d"), to=onnx_proto.TensorProto.INT64
         )
-        shape = const(
+        shape = graph.const(
             "shape", np.array([-1], dtype=np.int64), onnx_proto.TensorProto.INT64
         )
-        index = node("Reshape", [index_2d, shape], name("index"))
+        index = graph.node("Reshape", [index_2d, shape], graph.name("index"))
     else:
-        index = node("ArgMax", [z], name("argmax"), axis=1, keepdims=0)
-    label_type, labels = _class_initializer(model.classes_, options["nocl"])
-    classes_name = name("classes")
-    container.add_initializer(classes_name, label_type, [len(labels)], labels)
-    node("Gather", [classes_name, index], operator.outputs[0].full_name, axis=0)
+        index = graph.node("ArgMax", [z], graph.name("argmax"), axis=1, keepdims=0)
+    label_type, labels = _class_initializer(model.classes_, nocl)
+    classes_name = graph.name("classes")
+    graph.container.add_initializer(classes_name, label_type, [len(labels)], labels)
+    graph.node("Gather", [classes_name, index], label, axis=0)

@@ -175,15 +175,31 @@ def check_fitted_state(estimator):
         shapes against ``n_features_in_``, ``hidden_layer_sizes`` and the
         classes, their dtypes, their finiteness, the optimizer's velocity.
     """
-    from ._base import hidden_sizes
-    from ._inputs import to_numpy
-    from ._network import COSTS
-
     state = estimator.__dict__
     name = type(estimator).__name__
+    if not _has_fitted_state(state, name):
+        return
+
+    def refuse(message):
+        raise ValueError(f"This {name} is damaged: {message}. Load an intact file.")
+
+    n_outputs, cost = _check_outputs(estimator, state, refuse)
+    sizes = _check_layer_sizes(estimator, state, n_outputs, cost, refuse)
+    params = _check_parameters(state, sizes, refuse)
+    _check_flat_vectors(state, params, refuse)
+    _check_finite(params, refuse)
+
+
+def _has_fitted_state(state, name):
+    """Whether ``state`` is fitted; raise if it is only partly so.
+
+    A model with none of the fitted attributes is simply unfitted; one with
+    only some of them comes from a damaged file, and would fail later, at
+    whichever attribute it lacks.
+    """
     present = [key for key in _FITTED if key in state]
     if not present:
-        return
+        return False
     missing = [key for key in _FITTED if key not in state]
     if missing:
         raise NotFittedError(
@@ -191,9 +207,17 @@ def check_fitted_state(estimator):
             f"{', '.join(present[:3])}... but lacks {', '.join(missing)}. Fit "
             "it again, or load an intact file."
         )
+    return True
 
-    def refuse(message):
-        raise ValueError(f"This {name} is damaged: {message}. Load an intact file.")
+
+def _check_outputs(estimator, state, refuse):
+    """``(n_outputs, cost)``, once the classes and the cost agree on them.
+
+    The output layer's width follows from the classes, the label type and
+    the cost (two classes share one sigmoid output, except under softmax),
+    so these are checked before any count or shape compared with it.
+    """
+    from ._network import COSTS
 
     classes = np.asarray(state["classes_"])
     binarizer = state["_label_binarizer"]
@@ -206,7 +230,18 @@ def check_fitted_state(estimator):
     if cost is None:
         refuse(f"cost is {estimator.cost!r}, not one of {sorted(COSTS)}")
     one_output = len(classes) == 2 and not multilabel and cost.name != "log_likelihood"
-    n_outputs = 1 if one_output else len(classes)
+    return (1 if one_output else len(classes)), cost
+
+
+def _check_layer_sizes(estimator, state, n_outputs, cost, refuse):
+    """The layer sizes, once the stored counts agree with them.
+
+    The sizes are made from ``n_features_in_``, ``hidden_layer_sizes`` and
+    the outputs; the stored counts (``n_outputs_``, ``n_layers_``,
+    ``out_activation_``), which prediction reads too, must agree with them.
+    """
+    from ._base import hidden_sizes
+
     n_features = state["n_features_in_"]
     if not isinstance(n_features, (int, np.integer)) or n_features < 1:
         refuse(f"n_features_in_ is {str(n_features)[:40]}")
@@ -221,8 +256,17 @@ def check_fitted_state(estimator):
     names = state.get("feature_names_in_")
     if names is not None and np.shape(names) != (n_features,):
         refuse(f"feature_names_in_ has shape {np.shape(names)}, not ({n_features},)")
+    return sizes
 
-    params = _check_parameters(state, sizes, refuse)
+
+def _check_flat_vectors(state, params, refuse):
+    """The NumPy engine's flat vectors hold one number per parameter.
+
+    The optimizer's velocity (read by the next training step) and the
+    early-stopping snapshot (``_best_params``, restored by a stream that
+    stops) have one entry per parameter; a wrong length would fail there,
+    far from the file.
+    """
     n_params = sum(int(np.prod(p.shape)) for p in params)
     velocity = getattr(state["_optimizer"], "velocity", None)
     if is_numpy(velocity) and velocity.shape != (n_params,):
@@ -232,7 +276,14 @@ def check_fitted_state(estimator):
     best = state.get("_best_params")
     if is_numpy(best) and best.shape != (n_params,):
         refuse(f"_best_params has shape {best.shape}, not ({n_params},)")
-    for key, p in zip(_parameter_names(len(sizes) - 1), params, strict=True):
+
+
+def _check_finite(params, refuse):
+    """Every parameter finite: a NaN or infinity spreads to every prediction."""
+    from ._inputs import to_numpy
+
+    n_layers = len(params) // 2
+    for key, p in zip(_parameter_names(n_layers), params, strict=True):
         if not np.isfinite(to_numpy(p)).all():
             refuse(f"{key} holds non-finite values (NaN or infinity)")
 
