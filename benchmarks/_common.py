@@ -647,18 +647,7 @@ class EpochBench:
                 X, y = self.data.train(n, dtype)
                 for impl, threads in pl["order"][rep]:
                     gc.collect()
-                    if impl == "ours":
-                        t, c, m = run_ours(X, y, h, b, pl["epochs"], threads, args.seed)
-                    elif impl == "mlp":
-                        t, c, m = run_mlp(X, y, h, b, pl["epochs"], threads, args.seed)
-                    elif impl == "book":
-                        t, c, m = run_book(
-                            self.data, n, h, b, threads, args.seed, pl["book_cap"]
-                        )
-                    else:
-                        t, c, m = run_gemm(
-                            X, h, self.data.n_classes, b, pl["epochs"], threads
-                        )
+                    t, c, m = self.run_unit(impl, threads, pl, X, y)
                     pl["times"][(impl, threads)].append(t)
                     pl["cpu"][(impl, threads)].append(c)
                     pl["models"][(impl, threads)] = m
@@ -670,17 +659,39 @@ class EpochBench:
         for pl in plans:
             self._record(group, pl)
 
+    def run_unit(self, impl, threads, pl, X, y):
+        """One timed run of a unit of a sweep: ``(wall, cpu, model)``.
+
+        ``pl``: the configuration's plan in :meth:`run_group`; ``X, y``: its
+        rows. A subclass adds a contender here (and in :meth:`units_for`).
+        """
+        n, h, b, dtype = pl["cfg"]
+        seed = self.args.seed
+        if impl == "ours":
+            return run_ours(X, y, h, b, pl["epochs"], threads, seed)
+        if impl == "mlp":
+            return run_mlp(X, y, h, b, pl["epochs"], threads, seed)
+        if impl == "book":
+            return run_book(self.data, n, h, b, threads, seed, pl["book_cap"])
+        return run_gemm(X, h, self.data.n_classes, b, pl["epochs"], threads)
+
+    def warm_up(self, X, y):
+        """Tiny untimed runs before the sections: lazy imports, first-call costs."""
+        run_ours(X, y, 30, 10, 1, 1, 0)
+        run_mlp(X, y, 30, 10, 1, 1, 0)
+        run_gemm(X, 30, self.data.n_classes, 10, 1, 1)
+
     def _record(self, group, pl):
         n, h, b, dtype = pl["cfg"]
         Xt, yt = self.data.test(dtype)
         for (impl, threads), ts in pl["times"].items():
             m = pl["models"][(impl, threads)]
-            if impl in ("ours", "mlp"):
-                acc = float(m.score(Xt, yt))
-                epoch_s, setup_s = epoch_and_setup(ts, pl["epochs"])
-            else:
+            if impl in ("book", "gemm"):
                 acc = m.accuracy(self.data.X_test, yt) if impl == "book" else None
                 epoch_s, setup_s = statistics.median(ts), None
+            else:  # an estimator (ours, mlp, ...): fits of 1 and 1 + E epochs
+                acc = float(m.score(Xt, yt))
+                epoch_s, setup_s = epoch_and_setup(ts, pl["epochs"])
             cap = pl["book_cap"]
             frac = cap / n if impl == "book" and cap is not None and cap < n else None
             self.results[(group, n, h, b, dtype, impl, tname(threads))] = dict(
@@ -736,13 +747,14 @@ def epoch_plan(args):
 # The frame of the three scripts: options, header, sections, contention, JSON
 
 
-def epoch_args(doc, name, sections, argv=None, book=True, profile=False):
+def epoch_args(doc, name, sections, argv=None, book=True, profile=False, options=None):
     """The options of an epoch-time script, parsed, with the ``--quick`` defaults.
 
     ``doc``: the script's docstring; ``name``: its JSON file is
     ``results_<name>.json``; ``sections``: their names, in their order;
     ``book``: it times the book's loop (``--book-examples``); ``profile``: it
-    offers ``--profile``.
+    offers ``--profile``; ``options(parser)``, if given, adds the script's
+    own options.
     """
     p = argparse.ArgumentParser(description=doc.splitlines()[0])
     add_common_arguments(p, json_default=str(HERE / f"results_{name}.json"))
@@ -767,6 +779,8 @@ def epoch_args(doc, name, sections, argv=None, book=True, profile=False):
             "--profile", action="store_true", help="cProfile the headline fit and exit"
         )
     p.add_argument("--verbose", action="store_true", help="print progress")
+    if options is not None:
+        options(p)
     args = p.parse_args(argv)
     if args.repeats is None:
         args.repeats = 2 if args.quick else 3
@@ -822,6 +836,12 @@ def describe(data, args, plan):
             f"book* = the book's loop timed on the first {args.book_examples} "
             "examples of its epoch, scaled to the whole epoch"
         )
+    base = getattr(args, "base_package", None)
+    if base is not None:
+        lines.append(
+            f"base = SGDNetClassifier {getattr(base, '__version__', '?')} of "
+            f"{Path(base.__file__).parent}, set as ours, in the same rounds"
+        )
     return "\n".join(lines)
 
 
@@ -851,10 +871,7 @@ def _run_script(args, title, functions, bench_class, extend_plan):
     print()
     # warm-up: lazy imports, first-call costs, caches
     for dt in plan["dtypes"]:
-        Xw, yw = data.train(200, dt)
-        run_ours(Xw, yw, 30, 10, 1, 1, 0)
-        run_mlp(Xw, yw, 30, 10, 1, 1, 0)
-        run_gemm(Xw, 30, data.n_classes, 10, 1, 1)
+        bench.warm_up(*data.train(200, dt))
 
     section_s = {}
     for name, function in functions.items():

@@ -15,7 +15,12 @@ mini-batch size, epochs and dtype), in one process:
     float64, quadratic cost, eta = 3.0 (``BookNetwork`` of ``tests/_book.py``,
     the reference the tests check ours against);
 ``gemm``
-    the floor: the five matrix products of each mini-batch and nothing else.
+    the floor: the five matrix products of each mini-batch and nothing else;
+``base`` (with ``--baseline FOLDER``)
+    the ``SGDNetClassifier`` of another checkout (e.g. made by ``git worktree
+    add /tmp/old COMMIT``), imported beside this one
+    (:func:`_common.load_baseline`), set as ``ours`` and timed as ``ours`` in
+    the same rounds, so that two versions are compared in one process.
 
 Method
 ------
@@ -33,15 +38,18 @@ ratio is taken between figures of the same run.
 
 Sections (``--sections``): ``batch`` (mini-batch sizes, and float32 /
 float64) and ``width`` (hidden widths). The script prints figures and
-ratios; it does not judge them. The BLAS thread rule's evidence is
-``bench_threads.py``'s, the scaling in rows and the peak memory
-``bench_scaling.py``'s.
+ratios; it does not judge them. With ``--baseline`` the tables add the
+columns ``base ms``, ``ours/base``, ``base/mlp`` and ``acc base``, and the
+JSON file the baseline's version and every row's ratios. The BLAS thread
+rule's evidence is ``bench_threads.py``'s, the scaling in rows and the peak
+memory ``bench_scaling.py``'s.
 
 Usage::
 
     python benchmarks/bench_epoch.py --data ../shared/data/mnist10k.npz
     python benchmarks/bench_epoch.py --quick                # seconds, for CI
     python benchmarks/bench_epoch.py --data PATH --sections batch --repeats 7
+    python benchmarks/bench_epoch.py --data PATH --sections batch --baseline /tmp/old
 
 See ``benchmarks/README.md`` for every column.
 """
@@ -49,6 +57,7 @@ See ``benchmarks/README.md`` for every column.
 from _common import (
     IMPLS,
     THREADS,
+    EpochBench,
     EpochRows,
     epoch_args,
     epoch_plan,
@@ -56,36 +65,102 @@ from _common import (
     fmt_ms,
     fmt_x,
     limits,
+    load_baseline,
+    make_ours,
     quiet_convergence,
     ratio,
     run_ours,
     run_script,
     table,
+    time_fit,
     tname,
 )
 
 
-def sweep_table(bench, configs):
-    head = ["n", "h", "batch", "dtype", "thr", "ours ms", "mlp ms", "book ms"]
-    head += ["gemm ms", "setup ms ours/mlp", "ours/mlp", "ours/book", "ours/gemm"]
-    head += ["acc ours", "acc mlp"]
+class BaselineBench(EpochBench):
+    """:class:`_common.EpochBench` with a fifth contender, ``base``.
+
+    ``base`` is the ``SGDNetClassifier`` of the checkout given by
+    ``--baseline`` (``args.base_package``), with ours' settings
+    (:func:`_common.make_ours`), timed as ours is (fits of 1 and 1 + E
+    epochs) on the same thread settings, in the same rounds.
+    """
+
+    def __init__(self, data, args):
+        super().__init__(data, args)
+        self.package = args.base_package
+        self.ratios = []  # one record per row of the sweep tables
+
+    def units_for(self, n, h, b, dtype):
+        units = super().units_for(n, h, b, dtype)
+        return units + [("base", thr) for impl, thr in units if impl == "ours"]
+
+    def run_unit(self, impl, threads, pl, X, y):
+        if impl != "base":
+            return super().run_unit(impl, threads, pl, X, y)
+        n, h, b, dtype = pl["cfg"]
+        make = make_ours(h, b, self.args.seed, self.package)
+        return time_fit(make, X, y, threads, pl["epochs"])
+
+    def warm_up(self, X, y):
+        super().warm_up(X, y)
+        time_fit(make_ours(30, 10, 0, self.package), X, y, 1, 1)
+
+    def content(self):
+        return dict(
+            super().content(),
+            baseline=dict(
+                folder=self.args.baseline,
+                package=self.package.__file__,
+                version=getattr(self.package, "__version__", None),
+            ),
+            ratios=self.ratios,
+        )
+
+
+def sweep_table(bench, configs, section):
+    base = isinstance(bench, BaselineBench)
+    impls = (*IMPLS, "base") if base else IMPLS
+    with_base = ("ours", "base", "mlp") if base else ("ours", "mlp")
+    head = ["n", "h", "batch", "dtype", "thr", "ours ms"]
+    head += ["base ms"] if base else []
+    head += ["mlp ms", "book ms", "gemm ms", f"setup ms {'/'.join(with_base)}"]
+    head += ["ours/mlp"] + (["ours/base", "base/mlp"] if base else [])
+    head += ["ours/book", "ours/gemm"] + [f"acc {i}" for i in with_base]
     rows = []
     for n, h, b, dtype in configs:
         for threads in THREADS:
-            recs = {i: bench.record(n, h, b, dtype, i, threads) or {} for i in IMPLS}
-            t = {i: recs[i].get("epoch_s") for i in IMPLS}
+            recs = {i: bench.record(n, h, b, dtype, i, threads) or {} for i in impls}
+            t = {i: recs[i].get("epoch_s") for i in impls}
             if t["ours"] is None:
                 continue
             book = fmt_ms(t["book"])
             if recs["book"].get("book_fraction"):
                 book += "*"
-            setup = "/".join(fmt_ms(recs[i].get("setup_s")) for i in ("ours", "mlp"))
+            setup = "/".join(fmt_ms(recs[i].get("setup_s")) for i in with_base)
+            ratios = [ratio(t["ours"], t["mlp"])]
+            if base:
+                ratios += [ratio(t["ours"], t["base"]), ratio(t["base"], t["mlp"])]
+                bench.ratios.append(
+                    dict(
+                        section=section,
+                        n=n,
+                        h=h,
+                        batch=b,
+                        dtype=dtype,
+                        threads=tname(threads),
+                        ours_over_mlp=ratios[0],
+                        ours_over_base=ratios[1],
+                        base_over_mlp=ratios[2],
+                    )
+                )
             rows.append(
-                [n, h, b, dtype, tname(threads)]
-                + [fmt_ms(t["ours"]), fmt_ms(t["mlp"]), book, fmt_ms(t["gemm"])]
-                + [setup]
-                + [fmt_x(ratio(t["ours"], t[i])) for i in ("mlp", "book", "gemm")]
-                + [fmt_acc(recs[i].get("test_accuracy")) for i in ("ours", "mlp")]
+                [n, h, b, dtype, tname(threads), fmt_ms(t["ours"])]
+                + ([fmt_ms(t["base"])] if base else [])
+                + [fmt_ms(t["mlp"]), book, fmt_ms(t["gemm"]), setup]
+                + [fmt_x(r) for r in ratios]
+                + [fmt_x(ratio(t["ours"], t[i])) for i in ("book", "gemm")]
+                + [fmt_acc(recs[i].get("test_accuracy")) for i in with_base]
             )
     return table(rows, head)
 
@@ -98,7 +173,7 @@ def section_batch(bench, plan, data):
         f"A. Batch-size sweep: n={n0}, layers [{data.n_features}, 30, "
         f"{data.n_classes}], ms per epoch (median of {bench.args.repeats})"
     )
-    print(sweep_table(bench, cfgs))
+    print(sweep_table(bench, cfgs, "batch"))
     print()
     if len(plan["dtypes"]) < 2:
         return
@@ -132,7 +207,7 @@ def section_width(bench, plan, data):
     print(
         f"C. Hidden-width sweep: n={n0}, ms per epoch (median of {bench.args.repeats})"
     )
-    print(sweep_table(bench, cfgs))
+    print(sweep_table(bench, cfgs, "width"))
     print()
 
 
@@ -154,10 +229,24 @@ def profile_headline(args, dtype="float64"):
     pstats.Stats(prof).sort_stats("tottime").print_stats(18)
 
 
+def options(parser):
+    parser.add_argument(
+        "--baseline",
+        metavar="FOLDER",
+        help="a checkout of another version (git worktree add FOLDER COMMIT): "
+        "its SGDNetClassifier is timed as 'base' in the same rounds as ours",
+    )
+
+
 def main(argv=None):
-    args = epoch_args(__doc__, "epoch", tuple(FUNCS), argv, profile=True)
+    args = epoch_args(
+        __doc__, "epoch", tuple(FUNCS), argv, profile=True, options=options
+    )
     if args.profile:
         profile_headline(args)
+    elif args.baseline:
+        args.base_package = load_baseline(args.baseline)
+        run_script(args, "SGDNetClassifier epoch throughput", FUNCS, BaselineBench)
     else:
         run_script(args, "SGDNetClassifier epoch throughput", FUNCS)
 

@@ -69,8 +69,7 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
 
     A subclass sets ``coefs_`` and the other fitted attributes through
     :meth:`_start_parameters`, and gives :meth:`_score_kind` (what
-    validation counts as right) and :meth:`_stream_weights` (the weights of
-    a stream's batch).
+    validation counts as right).
     """
 
     # the "?" link of the HTML repr (Jupyter, sphinx-gallery) to the class's
@@ -114,7 +113,7 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
         "monitor_learning_speed": ["boolean"],
     }
 
-    def _undo_on_failure(self, draws, step, *args, **kwargs):
+    def _undo_on_failure(self, draws, appends, step, *args, **kwargs):
         """Run a training call; if it raises, leave the model exactly as it was.
 
         This is how :meth:`fit` and :meth:`partial_fit` lose nothing: a call
@@ -126,7 +125,9 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
           call replaces what it changes (the arrays of :meth:`fit` are new
           ones, the engine copies the weights it starts from), but for the
           histories (``loss_curve_``, the validation and training scores),
-          which it appends to and which are cut back.
+          which it may append to (``appends``) and which are cut back. (A
+          stream's step without early stopping appends its loss after the
+          last thing that can fail, so needs no cutting back.)
         - The parameters and the optimizer's state of a stream come back from
           the stream engine's checkpoint (its step is made in place).
         - With ``draws`` (the call may draw random numbers: shuffling, a
@@ -139,7 +140,11 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
         model without its attributes.
         """
         state = dict(self.__dict__)
-        lengths = [(v, len(v)) for v in map(state.get, HISTORIES) if v is not None]
+        lengths = (
+            [(v, len(v)) for v in map(state.get, HISTORIES) if v is not None]
+            if appends
+            else ()
+        )
         drawn = self._generator_states() if draws else None
         try:
             # overflow is detected afterwards (non-finite weights), not warned
@@ -236,7 +241,11 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
 
     def _keep_probabilities(self):
         """The trainer's keep probabilities (None without dropout: no work)."""
-        if isinstance(self.dropout, Real) and self.dropout == 0:
+        dropout = self.dropout
+        # a plain 0 (the default) is told apart without isinstance(Real)
+        if (type(dropout) in (int, float) or isinstance(dropout, Real)) and (
+            dropout == 0
+        ):
             return None
         return keep_probabilities(self._dropout_rates())
 
@@ -337,19 +346,20 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
         )
         self.__dict__.update(fitted)
 
-    def _train_stream(self, X, y, Y, sample_weight):
+    def _train_stream(self, X, y, Y, sample_weight, hooks=None):
         """One step of a stream (``_loop.stream_step``), in place.
 
         The engine checkpoints the parameters and the optimizer's state
         before anything changes; if anything raises (non-finite weights, an
         interrupt, a callback), :meth:`_undo_on_failure` rolls back to it.
         """
-        hooks = call_hooks(self, X, y, sample_weight, 0)
+        if hooks is None:  # (the fast path knows that no callback watches)
+            hooks = call_hooks(self, X, y, sample_weight, 0)
         engine = self._stream_engine(X.shape[0], X)
         Y, sample_weight = engine.asarray(Y), engine.asarray(sample_weight)
         state = self.__dict__
         state.update(
             stream_step(
-                self, engine, state, X, Y, sample_weight, self._score_kind(), hooks
+                self, engine, state, X, Y, sample_weight, self._score_kind, hooks
             )
         )

@@ -23,7 +23,7 @@ from sklearn.utils.multiclass import (
 
 from . import _inputs
 from ._base import BaseSGDNet, hidden_sizes
-from ._loop import has_callbacks
+from ._loop import NO_CALLBACKS, has_callbacks
 from ._network import init_params
 from ._persistence import check_fitted_state
 
@@ -445,6 +445,7 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         """
         return self._undo_on_failure(
             True,
+            True,
             self._fit,
             X,
             y,
@@ -509,14 +510,24 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         # default, is told apart without _keep_probabilities' isinstance)
         dropout = self.dropout
         draws = not (type(dropout) in (int, float) and dropout == 0)
+        # it appends to histories that need cutting back only when it scores
+        # batches (early stopping; see _undo_on_failure)
+        appends = self.early_stopping
         return self._undo_on_failure(
-            draws, self._fast_partial_step, *batch, sample_weight
+            draws, appends, self._fast_partial_step, *batch, sample_weight
         )
 
     def _partial_fit(self, X, y, classes, sample_weight):
         """:meth:`partial_fit` on the generic path, in scikit-learn's fit context."""
         return self._undo_on_failure(
-            True, self._fit, X, y, sample_weight, incremental=True, classes=classes
+            True,
+            True,
+            self._fit,
+            X,
+            y,
+            sample_weight,
+            incremental=True,
+            classes=classes,
         )
 
     # _fit_context skips validating a fitted model's parameters again only for
@@ -529,7 +540,8 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         sample_weight = _inputs.validate_sample_weight(
             sample_weight, X.shape[0], X.dtype
         )
-        self._stream(X, y, self._binarize(y, X.dtype, idx), sample_weight, idx)
+        Y = self._binarize(y, X.dtype, idx)
+        self._stream(X, y, Y, sample_weight, idx, hooks=NO_CALLBACKS)
         return self
 
     def _fit(
@@ -601,7 +613,7 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         Y_val = None if X_val is None else self._binarize(y_val, Y.dtype)
         self._train_epochs(X, y, Y, sample_weight, stratify, X_val, Y_val)
 
-    def _stream(self, X, y, Y, sample_weight, idx=None):
+    def _stream(self, X, y, Y, sample_weight, idx=None, hooks=None):
         """One step of a stream, with the class weights of the batches so far.
 
         ``idx`` holds the rows' indices into ``classes_``, if known.
@@ -617,7 +629,7 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
                 self.class_weight, self.classes_, idx, counts, sample_weight, Y.dtype
             )
             self._class_counts = tuple(counts.tolist())
-        self._train_stream(X, y, Y, sample_weight)
+        self._train_stream(X, y, Y, sample_weight, hooks)
 
     def _from_parameters(self, coefs, intercepts, classes):
         """This model, fitted to the given parameters and labels; returns it.

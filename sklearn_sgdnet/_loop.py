@@ -489,20 +489,22 @@ class _Run:
 # --------------------------------------------------------------------------
 
 
-def stream_step(params, engine, state, X, Y, sample_weight, score, hooks):
+def stream_step(params, engine, state, X, Y, sample_weight, score_kind, hooks):
     """One :meth:`partial_fit` step on the batch ``(X, Y)``; the attributes to set.
 
     The step is made in place; the engine checkpoints first, and the
     estimator rolls back to the checkpoint (and truncates the histories,
     which are appended to in place) if anything here raises. With
     ``early_stopping``, the batch is scored before its step (progressive
-    validation, :func:`_progressive_validation`).
+    validation, :func:`_progressive_validation`), ``score_kind()`` saying
+    what a correct row is.
     """
     m = X.shape[0]
     with blas_threads_limit(m, engine.sizes):
         engine.checkpoint()
         updates = {}
         if params.early_stopping:
+            score = score_kind()
             _progressive_validation(params, engine, state, X, Y, score, updates)
             if updates.get("stopped_", state.get("stopped_")):
                 hooks.fit_end(
@@ -522,7 +524,6 @@ def stream_step(params, engine, state, X, Y, sample_weight, score, hooks):
         loss = engine.mean_cost(errors, Y, weights) + engine.l2_penalty(
             params.alpha, params.l1_ratio
         )
-        state["loss_curve_"].append(loss)  # the estimator truncates it on failure
         t = state["t_"] + m
         updates.update(loss_=loss, n_iter_=state["n_iter_"] + 1, t_=t)
         engine.optimizer.iteration_ends(t)
@@ -530,6 +531,9 @@ def stream_step(params, engine, state, X, Y, sample_weight, score, hooks):
             updates["_stopper"] = _adaptive_schedule(params, engine, state, loss)
         hooks.fit_end(lambda: (engine.coefs, engine.intercepts, updates["n_iter_"]))
         engine.release()
+    # appended in place after the last call that can fail, so that a failed
+    # call (rolled back by the estimator) leaves the curve as it was
+    state["loss_curve_"].append(loss)
     return updates
 
 
