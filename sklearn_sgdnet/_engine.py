@@ -134,13 +134,8 @@ def new_engine(
 class _NumpyPrediction:
     """Prediction's forward pass and outputs on NumPy arrays."""
 
-    @staticmethod
-    def output_z(coefs, intercepts, X, first_product=None):
-        return _network.output_z(coefs, intercepts, X, first_product)
-
-    @staticmethod
-    def proba(z, out_activation, multilabel, z_of_rows):
-        return _network.proba_from_z(z, out_activation, multilabel, z_of_rows)
+    output_z = staticmethod(_network.output_z)
+    proba = staticmethod(_network.proba_from_z)
 
     @staticmethod
     def log(p):
@@ -149,10 +144,12 @@ class _NumpyPrediction:
 
     @staticmethod
     def labels(z, classes, multilabel):
-        idx = _network.predicted_indices(z, multilabel)
+        """``argmax z_L`` (one output: ``z > 0``; multilabel: each ``z > 0``)."""
         if multilabel:
-            return idx.astype(classes.dtype)
-        return classes[idx]
+            return (z > 0).astype(classes.dtype)
+        if z.shape[1] == 1:
+            return classes[(z[:, 0] > 0).astype(int)]
+        return classes[np.argmax(z, axis=1)]
 
 
 class _XpPrediction:

@@ -353,12 +353,11 @@ def finite_first_product(est, X):
     traffic as a fifth of the prediction; the first layer's product has
     to read ``X`` anyway and carries the answer (see :func:`check_finite_by`).
     """
-    name = type(est).__name__
 
     def product(X, W, out):
         with np.errstate(invalid="ignore", over="ignore"):
             np.dot(X, W, out=out)
-            check_finite_by(name, X, W, out)
+            check_finite_by(type(est).__name__, X, W, out)
 
     return product
 
@@ -409,6 +408,9 @@ def X_for_prediction(est, X, method):
     array API (under ``array_api_dispatch``) are checked by ``validate_data``
     and must be where the model is.
     """
+    if fast_X(est, X) is not None:  # a NumPy array of the fitted dtype and width
+        check = not get_config()["assume_finite"]
+        return X, None, finite_first_product(est, X) if check else None
     space = namespace_of(X)
     if space is None:
         if "coefs_" in est.__dict__ and not isinstance(est.coefs_[0], np.ndarray):

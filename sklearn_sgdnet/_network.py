@@ -461,12 +461,3 @@ def proba_from_z(z, out_activation, multilabel, z_of_rows):
     if lost.any():
         p[lost] = softmax(-np.logaddexp(0, -z_of_rows(lost)))
     return p
-
-
-def predicted_indices(z, multilabel):
-    """The predicted class index of each row (0/1 per label if multilabel)."""
-    if multilabel:
-        return z > 0
-    if z.shape[1] == 1:
-        return (z[:, 0] > 0).astype(int)
-    return np.argmax(z, axis=1)
