@@ -768,14 +768,16 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
             # labels all in classes_, of their kind: accuracy is plain equality
             if _inputs.fast_labels(self, y, X.shape[0]) is not None:
                 return float(np.mean(self.predict(X) == y))
-        # any input (array API arrays included): the accuracy of the predictions
-        return float(
-            accuracy_score(
-                _inputs.to_numpy(y),
-                _inputs.to_numpy(self.predict(X)),
-                sample_weight=_inputs.to_numpy(sample_weight),
+        if _inputs.namespace_of(X) is not None:
+            # array API input: the accuracy of the predictions, in NumPy
+            return float(
+                accuracy_score(
+                    _inputs.to_numpy(y),
+                    _inputs.to_numpy(self.predict(X)),
+                    sample_weight=_inputs.to_numpy(sample_weight),
+                )
             )
-        )
+        return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
