@@ -507,14 +507,12 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         if batch is None:
             return self._partial_fit(X, y, classes, sample_weight)
         # the step draws random numbers only for dropout (a plain 0, the
-        # default, is told apart without _keep_probabilities' isinstance)
+        # default, is told apart without _keep_probabilities' isinstance), and
+        # appends to histories only when it scores batches (early stopping)
         dropout = self.dropout
         draws = not (type(dropout) in (int, float) and dropout == 0)
-        # it appends to histories that need cutting back only when it scores
-        # batches (early stopping; see _undo_on_failure)
-        appends = self.early_stopping
         return self._undo_on_failure(
-            draws, appends, self._fast_partial_step, *batch, sample_weight
+            draws, self.early_stopping, self._fast_partial_step, *batch, sample_weight
         )
 
     def _partial_fit(self, X, y, classes, sample_weight):
