@@ -124,10 +124,8 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
         - The attributes come back from a shallow copy of ``__dict__``: a
           call replaces what it changes (the arrays of :meth:`fit` are new
           ones, the engine copies the weights it starts from), but for the
-          histories (``loss_curve_``, the validation and training scores),
-          which it may append to (``appends``) and which are cut back. (A
-          stream's step without early stopping appends its loss after the
-          last thing that can fail, so needs no cutting back.)
+          histories (``loss_curve_``, and with ``appends`` the validation
+          and training scores), which it appends to and which are cut back.
         - The parameters and the optimizer's state of a stream come back from
           the stream engine's checkpoint (its step is made in place).
         - With ``draws`` (the call may draw random numbers: shuffling, a
@@ -140,11 +138,11 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
         model without its attributes.
         """
         state = dict(self.__dict__)
-        lengths = (
-            [(v, len(v)) for v in map(state.get, HISTORIES) if v is not None]
-            if appends
-            else ()
-        )
+        if appends:
+            lengths = [(v, len(v)) for v in map(state.get, HISTORIES) if v is not None]
+        else:  # a stream's step without scoring appends to the loss curve only
+            losses = state.get("loss_curve_")
+            lengths = () if losses is None else ((losses, len(losses)),)
         drawn = self._generator_states() if draws else None
         try:
             # overflow is detected afterwards (non-finite weights), not warned
@@ -363,3 +361,6 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
                 self, engine, state, X, Y, sample_weight, self._score_kind, hooks
             )
         )
+        # the last step: until here a failure (a Ctrl-C too) rolls back to the
+        # checkpoint, so that the weights never run ahead of the attributes
+        engine.release()

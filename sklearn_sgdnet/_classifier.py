@@ -508,7 +508,7 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
             return self._partial_fit(X, y, classes, sample_weight)
         # the step draws random numbers only for dropout (a plain 0, the
         # default, is told apart without _keep_probabilities' isinstance), and
-        # appends to histories only when it scores batches (early stopping)
+        # appends to the scores too only when it scores batches (early stopping)
         dropout = self.dropout
         draws = not (type(dropout) in (int, float) and dropout == 0)
         return self._undo_on_failure(

@@ -495,7 +495,8 @@ def stream_step(params, engine, state, X, Y, sample_weight, score_kind, hooks):
 
     The step is made in place; the engine checkpoints first, and the
     estimator rolls back to the checkpoint (and truncates the histories,
-    which are appended to in place) if anything here raises. With
+    which are appended to in place) if anything here raises, and releases
+    the checkpoint once it has set the returned attributes. With
     ``early_stopping``, the batch is scored before its step (progressive
     validation, :func:`_progressive_validation`), ``score_kind()`` saying
     what a correct row is.
@@ -511,7 +512,6 @@ def stream_step(params, engine, state, X, Y, sample_weight, score_kind, hooks):
                 hooks.fit_end(
                     lambda: (engine.coefs, engine.intercepts, state["n_iter_"])
                 )
-                engine.release()
                 return updates
         errors = engine.new_errors(Y.shape)
         stepped = engine.step(X, Y, sample_weight, errors)
@@ -531,10 +531,7 @@ def stream_step(params, engine, state, X, Y, sample_weight, score_kind, hooks):
         if params.learning_rate == "adaptive" and not params.early_stopping:
             updates["_stopper"] = _adaptive_schedule(params, engine, state, loss)
         hooks.fit_end(lambda: (engine.coefs, engine.intercepts, updates["n_iter_"]))
-        engine.release()
-    # appended in place after the last call that can fail, so that a failed
-    # call (rolled back by the estimator) leaves the curve as it was
-    state["loss_curve_"].append(loss)
+    state["loss_curve_"].append(loss)  # the estimator cuts it back on failure
     return updates
 
 
