@@ -13,8 +13,10 @@ The package is four layers; a layer calls only those below it (the docs'
    monitors, stopping, callbacks, Ctrl-C, and a stream's step, for every
    estimator;
 3. the estimators: ``_base.py`` (what they share: the nothing-lost wrapper,
-   the engines of a fit and a stream, prediction's forward pass) and
-   ``_classifier.py`` (:class:`SGDNetClassifier`), with their input checks
+   the engines of a fit and a stream, prediction's forward pass),
+   ``_classifier.py`` (:class:`SGDNetClassifier`) and ``_regressor.py``
+   (``SGDNetRegressor``, chapter 4's network; not exported until it is
+   finished), with their input checks
    in ``_inputs.py`` and their warnings, attributed to the user's line, in
    ``_warn.py``;
 4. glue: ``_persistence.py`` (version stamps, the check of a loaded model,

@@ -83,7 +83,6 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "cost": [StrOptions(set(COSTS))],
         "weight_init": [StrOptions({"default", "large"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [
@@ -109,7 +108,6 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "warm_start": ["boolean"],
-        "monitor_training_accuracy": ["boolean"],
         "monitor_learning_speed": ["boolean"],
     }
 
@@ -247,6 +245,13 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
             return None
         return keep_probabilities(self._dropout_rates())
 
+    def _no_dropout(self):
+        """Whether no unit is dropped (dropout runs on NumPy arrays only)."""
+        try:
+            return not np.any(np.asarray(self.dropout, dtype=float))
+        except (TypeError, ValueError):  # an invalid dropout: fit will say so
+            return True
+
     def _make_optimizer(self):
         return SGDOptimizer(
             n_params=sum(p.size for p in self.coefs_ + self.intercepts_),
@@ -311,12 +316,15 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
         self._optimizer = self._make_optimizer()
         self._stopper, self.stopped_ = None, False
 
-    def _train_epochs(self, X, y, Y, sample_weight, stratify, X_val, Y_val):
+    def _train_epochs(
+        self, X, y, Y, sample_weight, stratify, X_val, Y_val, monitor_training
+    ):
         """Hand the training set to the loop (``_loop.fit_epochs``); set its result.
 
         ``Y`` and ``Y_val`` are target rows, ``sample_weight`` the examples'
         final weights, ``stratify`` the labels to stratify the validation
-        split by (None: not stratified).
+        split by (None: not stratified), ``monitor_training`` whether to score
+        the training set after each epoch.
         """
         if X_val is not None:
             X_val = _inputs.prepare_X(self, X_val, reset=False, dtype=X.dtype)
@@ -332,6 +340,7 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
             stratify=stratify,
             X_val=X_val,
             Y_val=Y_val,
+            monitor_training=monitor_training,
         )
         fitted = fit_epochs(
             self,

@@ -24,7 +24,7 @@ from sklearn.utils.multiclass import (
 from . import _inputs
 from ._base import BaseSGDNet, hidden_sizes
 from ._loop import NO_CALLBACKS, has_callbacks
-from ._network import init_params
+from ._network import CLASSIFIER_COSTS, init_params
 from ._persistence import check_fitted_state
 
 
@@ -284,7 +284,9 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
 
     _parameter_constraints: dict = {
         **BaseSGDNet._parameter_constraints,
+        "cost": [StrOptions(set(CLASSIFIER_COSTS))],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "monitor_training_accuracy": ["boolean"],
     }
 
     def __init__(
@@ -609,7 +611,16 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
             )
             stratify = y
         Y_val = None if X_val is None else self._binarize(y_val, Y.dtype)
-        self._train_epochs(X, y, Y, sample_weight, stratify, X_val, Y_val)
+        self._train_epochs(
+            X,
+            y,
+            Y,
+            sample_weight,
+            stratify,
+            X_val,
+            Y_val,
+            self.monitor_training_accuracy,
+        )
 
     def _stream(self, X, y, Y, sample_weight, idx=None, hooks=None):
         """One step of a stream, with the class weights of the batches so far.
@@ -780,12 +791,7 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        # dropout runs on NumPy arrays only (for now)
-        try:
-            no_dropout = not np.any(np.asarray(self.dropout, dtype=float))
-        except (TypeError, ValueError):  # an invalid dropout: fit will say so
-            no_dropout = True
-        tags.array_api_support = _inputs.array_api_supported() and no_dropout
+        tags.array_api_support = _inputs.array_api_supported() and self._no_dropout()
         # class weights and the softmax output are defined for one label per row
         tags.classifier_tags.multi_label = (
             self.class_weight is None and self.cost != "log_likelihood"

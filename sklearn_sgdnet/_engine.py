@@ -60,7 +60,8 @@ class Engine(Protocol):
 
         ``score`` says what a correct row is: ``"argmax"`` (the largest
         output is the true class) or ``"threshold"`` (every output on the
-        right side of 0.5: one output, or multilabel targets).
+        right side of 0.5: one output, or multilabel targets). With
+        ``"r2"`` (a regressor's) the second value is R² times the rows.
         """
 
     def l2_penalty(self, alpha, l1_ratio=0.0) -> float:
@@ -143,6 +144,11 @@ class _NumpyPrediction:
             return np.log(p)
 
     @staticmethod
+    def unscale(z, scale, mean):
+        """``z * scale + mean``: a regressor's output in the targets' units."""
+        return z * np.asarray(scale, dtype=z.dtype) + np.asarray(mean, dtype=z.dtype)
+
+    @staticmethod
     def labels(z, classes, multilabel):
         """``argmax z_L`` (one output: ``z > 0``; multilabel: each ``z > 0``)."""
         if multilabel:
@@ -169,6 +175,12 @@ class _XpPrediction:
 
     def log(self, p):
         return self.xp.log(p)
+
+    def unscale(self, z, scale, mean):
+        xp, device = self.xp, self.device
+        return z * xp.asarray(scale, dtype=z.dtype, device=device) + xp.asarray(
+            mean, dtype=z.dtype, device=device
+        )
 
     def labels(self, z, classes, multilabel):
         xp = self.xp

@@ -299,11 +299,12 @@ def prepare_X(est, X, reset, dtype=None):
     return X
 
 
-def validate_Xy(est, X, y, reset):
+def validate_Xy(est, X, y, reset, y_numeric=False):
     """Training ``X`` and ``y`` through scikit-learn's ``validate_data``.
 
     Under ``array_api_dispatch``, ``y`` comes to NumPy on the CPU first (the
     labels are prepared there) and ``X`` keeps its namespace and device.
+    ``y_numeric`` (a regressor's targets) makes ``y`` float64 unless numeric.
     """
     if get_config()["array_api_dispatch"]:
         y = to_numpy(y)
@@ -311,13 +312,17 @@ def validate_Xy(est, X, y, reset):
         if space is not None:
             X = validate_data(est, X, reset=reset, **xp_checks(space.xp))
             y = column_or_1d(y, warn=True) if np.ndim(y) <= 1 else np.asarray(y)
+            if y_numeric and y.dtype.kind not in "fiub":
+                y = y.astype(np.float64)
             if y.shape[0] != X.shape[0]:
                 raise ValueError(
                     "Found input variables with inconsistent numbers of samples: "
                     f"[{X.shape[0]}, {y.shape[0]}]"
                 )
             return prepare_X(est, X, reset), y
-    X, y = validate_data(est, X, y, multi_output=True, reset=reset, **X_CHECKS)
+    X, y = validate_data(
+        est, X, y, multi_output=True, y_numeric=y_numeric, reset=reset, **X_CHECKS
+    )
     if y.ndim == 2 and y.shape[1] == 1:
         y = column_or_1d(y, warn=True)
     return prepare_X(est, X, reset), y
@@ -594,3 +599,32 @@ def copy_array(a):
 def is_numpy(a):
     """Whether ``a`` is a NumPy array (not one of another namespace)."""
     return isinstance(a, np.ndarray)
+
+
+# --------------------------------------------------------------------------
+# A regressor's targets
+# --------------------------------------------------------------------------
+
+
+def target_scale(Y, sample_weight):
+    """``(mean, scale)`` of each target column: the (weighted) mean and standard
+    deviation, with a scale of 1 for a constant column.
+
+    Tuples of floats: no array attribute outside the input's namespace.
+    """
+    mean = np.average(Y, axis=0, weights=sample_weight)
+    scale = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=sample_weight))
+    scale[~(scale > 0)] = 1.0
+    return tuple(mean.tolist()), tuple(scale.tolist())
+
+
+def standard_targets(est, y, dtype):
+    """The target rows of ``y``, standardised by the fitted ``_y_mean`` and
+    ``_y_scale``: what a regressor trains on."""
+    Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+    if Y.shape[1] != len(est._y_mean):
+        raise ValueError(
+            f"y has {Y.shape[1]} targets, but {type(est).__name__} was fitted "
+            f"with {len(est._y_mean)}; fit it anew (warm_start=False)."
+        )
+    return ((Y - np.asarray(est._y_mean)) / np.asarray(est._y_scale)).astype(dtype)

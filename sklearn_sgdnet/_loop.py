@@ -189,15 +189,27 @@ class TrainingData:
     ``X_val``, ``Y_val`` if given, the labels ``stratify`` to stratify the
     early-stopping split by (None: not stratified), ``score`` (what a
     correct row is; see :meth:`~sklearn_sgdnet._engine.Engine.evaluate`),
-    and ``y``, what callbacks are shown.
+    ``y``, what callbacks are shown, and ``monitor_training``, whether to
+    score the training set after each epoch too.
     """
 
     def __init__(
-        self, X, Y, sample_weight, *, y, score, stratify=None, X_val=None, Y_val=None
+        self,
+        X,
+        Y,
+        sample_weight,
+        *,
+        y,
+        score,
+        stratify=None,
+        X_val=None,
+        Y_val=None,
+        monitor_training=False,
     ):
         self.X, self.Y, self.sample_weight, self.y = X, Y, sample_weight, y
         self.score, self.stratify = score, stratify
         self.X_val, self.Y_val = X_val, Y_val
+        self.monitor_training = monitor_training
 
 
 def validation_split(data, fraction, rng, take_rows):
@@ -225,6 +237,7 @@ def validation_split(data, fraction, rng, take_rows):
         score=data.score,
         X_val=take_rows(data.X, val),
         Y_val=data.Y[val],
+        monitor_training=data.monitor_training,
     )
 
 
@@ -282,9 +295,7 @@ class _Run:
             "loss_curve_": state["loss_curve_"],
             "validation_scores_": history("validation_scores_", validating),
             "validation_loss_curve_": history("validation_loss_curve_", validating),
-            "training_scores_": history(
-                "training_scores_", params.monitor_training_accuracy
-            ),
+            "training_scores_": history("training_scores_", data.monitor_training),
         }
         self.lengths = {k: len(v) for k, v in self.lists.items() if v is not None}
         self.speeds = [] if params.monitor_learning_speed else None
@@ -333,7 +344,7 @@ class _Run:
             record["validation_loss_curve_"] = val_cost + penalty
             record["validation_scores_"] = n_correct / self.X_val.shape[0]
             record["n_correct"] = n_correct
-        if p.monitor_training_accuracy:
+        if self.lists["training_scores_"] is not None:
             _, n_train_correct = engine.evaluate(self.X, self.Y, self.score)
             record["training_scores_"] = n_train_correct / self.X.shape[0]
         if self.speeds is not None:
@@ -362,13 +373,16 @@ class _Run:
         """Report the epoch, and decide whether training stops after it."""
         p, loss = self.p, record["loss_curve_"]
         if p.verbose:
-            if self.X_val is not None:
+            if self.X_val is None:
+                print(f"Epoch {epoch}: loss = {loss:.6f}")
+            elif self.score == "r2":
+                r2 = record["validation_scores_"]
+                print(f"Epoch {epoch}: R2 = {r2:.4f}, loss = {loss:.6f}")
+            else:
                 print(
                     f"Epoch {epoch}: {record['n_correct']} / {self.X_val.shape[0]}, "
                     f"loss = {loss:.6f}"
                 )
-            else:
-                print(f"Epoch {epoch}: loss = {loss:.6f}")
         if not math.isfinite(loss):
             self._raise_non_finite(epoch, loss)
         if p.early_stopping:

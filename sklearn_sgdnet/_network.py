@@ -167,9 +167,37 @@ class LogLikelihoodCost:
         return float(LogLikelihoodCost.example_costs(absdiff, Y).sum())
 
 
+class LinearQuadraticCost:
+    """A linear output layer, ``a_L = z_L``, with the quadratic cost (chapters 3 and 4).
+
+    The regressor's output: chapter 4's weighted sum of the hidden units'
+    steps. ``C_x = 1/2 ||a_L - y||^2`` as for :class:`QuadraticCost`, but
+    ``delta_L = a_L - y``: without a sigmoid on the output there is no
+    ``sigma'(z_L)`` factor, and so no learning slowdown (chapter 3's problem
+    on linear output neurons). Targets are any real numbers here, which
+    the quadratic cost's arithmetic never assumed otherwise.
+    """
+
+    name = "squared_error"
+    out_activation = "identity"
+    needs_targets = False
+    error_is_delta = True
+    example_costs = staticmethod(QuadraticCost.example_costs)
+    total_cost = staticmethod(QuadraticCost.total_cost)
+
+
 COSTS = {
-    cost.name: cost for cost in (QuadraticCost, CrossEntropyCost, LogLikelihoodCost)
+    cost.name: cost
+    for cost in (
+        QuadraticCost,
+        CrossEntropyCost,
+        LogLikelihoodCost,
+        LinearQuadraticCost,
+    )
 }
+
+# the costs a classifier may be given (a regressor's output is linear)
+CLASSIFIER_COSTS = ("cross_entropy", "quadratic", "log_likelihood")
 
 
 def output_delta(cost, A_out, Y, out, scratch):

@@ -15,6 +15,7 @@ import os
 import reprlib
 
 import numpy as np
+from sklearn.base import is_regressor
 from sklearn.utils.validation import check_is_fitted
 
 # the book's cost classes and this package's names for the same costs
@@ -349,6 +350,12 @@ def _check_savable(estimator, ignore_labels):
     network2 has sigmoid outputs only and no labels: a softmax model, or
     labels other than ``0 ... n-1``, would load as a different model.
     """
+    if is_regressor(estimator):
+        raise ValueError(
+            f"{type(estimator).__name__} has a linear output layer, which a "
+            "network2 file cannot hold (network2's output layer is sigmoid); "
+            "save it with joblib or skops.io instead."
+        )
     if estimator.cost not in _NAMES:
         raise ValueError(
             f"cost={estimator.cost!r} has a softmax output layer, which a "

@@ -33,6 +33,7 @@ import functools
 
 import numpy as np
 import sklearn
+from sklearn.base import is_regressor
 from sklearn.exceptions import InconsistentVersionWarning as _SklearnVersionWarning
 from sklearn.exceptions import NotFittedError
 
@@ -155,6 +156,10 @@ _FITTED = (
     "_optimizer",
     "_rng",
 )
+# a regressor's: its targets' scaling instead of classes
+_FITTED_REGRESSOR = tuple(
+    key for key in _FITTED if key not in ("classes_", "_label_binarizer")
+) + ("_y_mean", "_y_scale")
 
 
 def check_fitted_state(estimator):
@@ -177,30 +182,46 @@ def check_fitted_state(estimator):
     """
     state = estimator.__dict__
     name = type(estimator).__name__
-    if not _has_fitted_state(state, name):
+    regressor = is_regressor(estimator)
+    if not _has_fitted_state(state, name, _FITTED_REGRESSOR if regressor else _FITTED):
         return
 
     def refuse(message):
         raise ValueError(f"This {name} is damaged: {message}. Load an intact file.")
 
-    n_outputs, cost = _check_outputs(estimator, state, refuse)
+    if regressor:
+        n_outputs, cost = _check_target_scaling(estimator, state, refuse)
+    else:
+        n_outputs, cost = _check_outputs(estimator, state, refuse)
     sizes = _check_layer_sizes(estimator, state, n_outputs, cost, refuse)
     params = _check_parameters(state, sizes, refuse)
     _check_flat_vectors(state, params, refuse)
     _check_finite(params, refuse)
 
 
-def _has_fitted_state(state, name):
+def _check_target_scaling(estimator, state, refuse):
+    """``(n_outputs, cost)`` of a regressor, once its targets' scaling is sound."""
+    from ._network import COSTS
+
+    mean, scale = (np.asarray(state[key]) for key in ("_y_mean", "_y_scale"))
+    if mean.ndim != 1 or mean.shape != scale.shape or not len(mean):
+        refuse(f"_y_mean and _y_scale have shapes {mean.shape} and {scale.shape}")
+    if not (np.isfinite(mean).all() and np.isfinite(scale).all() and (scale > 0).all()):
+        refuse("_y_mean or _y_scale is not finite, or a scale is not positive")
+    return len(mean), COSTS[estimator.cost]
+
+
+def _has_fitted_state(state, name, fitted_names):
     """Whether ``state`` is fitted; raise if it is only partly so.
 
     A model with none of the fitted attributes is simply unfitted; one with
     only some of them comes from a damaged file, and would fail later, at
     whichever attribute it lacks.
     """
-    present = [key for key in _FITTED if key in state]
+    present = [key for key in fitted_names if key in state]
     if not present:
         return False
-    missing = [key for key in _FITTED if key not in state]
+    missing = [key for key in fitted_names if key not in state]
     if missing:
         raise NotFittedError(
             f"This {name} is damaged: it has the fitted attributes "

@@ -417,11 +417,14 @@ class Trainer:
         The book's ``evaluate`` and ``total_cost``, for monitoring: a row is
         correct when ``argmax a_L`` is the true class (``score="argmax"``) or
         when every output is on the right side of 0.5 (``"threshold"``: one
-        output, or multilabel targets). The network is not changed; rows go
+        output, or multilabel targets). With ``score="r2"`` (a regressor's)
+        the second value is R² times the number of rows, so that dividing by
+        the rows gives the score in every case. The network is not changed; rows go
         through :func:`~sklearn_sgdnet._network.forward` in chunks.
         """
         n = X.shape[0]
         cost_sum, n_correct = 0.0, 0
+        sse = np.zeros(Y.shape[1]) if score == "r2" else None
         for start in range(0, n, chunk_size):
             Xb, Yb = X[start : start + chunk_size], Y[start : start + chunk_size]
             acts = [
@@ -431,8 +434,14 @@ class Trainer:
                 self.coefs, self.intercepts, Xb, acts, self.cost.out_activation
             )
             A = out[-1]
-            cost_sum += float(self.cost.example_costs(np.abs(A - Yb), Yb).sum())
-            n_correct += count_correct(A, Yb, score)
+            absdiff = np.abs(A - Yb)
+            cost_sum += float(self.cost.example_costs(absdiff, Yb).sum())
+            if sse is None:
+                n_correct += count_correct(A, Yb, score)
+            else:
+                sse += np.einsum("ij,ij->j", absdiff, absdiff)
+        if sse is not None:
+            return cost_sum / n, r2_score_from(sse, Y) * n
         return cost_sum / n, n_correct
 
     def checkpoint(self):
@@ -542,6 +551,19 @@ def count_correct(A, Y, score):
     if score == "threshold":
         return int(np.all((A > 0.5) == (Y > 0.5), axis=1).sum())
     return int((A.argmax(axis=1) == Y.argmax(axis=1)).sum())
+
+
+def r2_score_from(sse, Y):
+    """R², averaged over the outputs, from their sums of squared errors.
+
+    As :func:`sklearn.metrics.r2_score` with its defaults: an output whose
+    targets are constant scores 1 if predicted exactly, else 0.
+    """
+    sst = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+    constant = sst == 0
+    r2 = np.where(constant, (sse == 0).astype(float), 0.0)
+    r2[~constant] = 1.0 - sse[~constant] / sst[~constant]
+    return float(r2.mean())
 
 
 def keep_probabilities(dropout):

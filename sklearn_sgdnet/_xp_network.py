@@ -67,7 +67,7 @@ def softmax(xp, Z):
 
 def activation(xp, name, Z):
     """The named activation of ``Z``; None is the identity (``z_L`` itself)."""
-    if name is None:
+    if name is None or name == "identity":
         return Z
     return softmax(xp, Z) if name == "softmax" else sigmoid(xp, Z)
 
@@ -115,7 +115,7 @@ def backward(xp, coefs, activations, delta_out):
 def example_costs(xp, cost, A_out, Y):
     """Per-example costs ``C_x`` of the output activations (one per row)."""
     absdiff = xp.abs(A_out - Y)
-    if cost == "quadratic":
+    if cost in ("quadratic", "squared_error"):
         return 0.5 * xp.sum(absdiff * absdiff, axis=1)
     eps = _eps(xp, A_out)
     if cost == "cross_entropy":

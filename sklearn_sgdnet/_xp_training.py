@@ -210,6 +210,13 @@ class XpTrainer:
             -1
         ]
         cost = float(xp.mean(xpn.example_costs(xp, self._cost_name, A, Y)))
+        if score == "r2":
+            sse = xp.sum((A - Y) ** 2, axis=0)
+            sst = xp.sum((Y - xp.mean(Y, axis=0)) ** 2, axis=0)
+            ok = sst > 0
+            r2 = xp.where(ok, 1.0 - sse / xp.where(ok, sst, 1.0), 0.0)
+            r2 = xp.where(ok | (sse > 0), r2, 1.0)
+            return cost, float(xp.mean(r2)) * X.shape[0]
         if score == "threshold":
             correct = xp.all((A > 0.5) == (Y > 0.5), axis=1)
         else:
