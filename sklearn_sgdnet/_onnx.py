@@ -1,14 +1,15 @@
 """ONNX export through skl2onnx (``pip install sklearn-sgdnet[onnx]``).
 
 skl2onnx converts the estimators it knows; :func:`register_onnx_converter`
-teaches it :class:`~sklearn_sgdnet.SGDNetClassifier`, after which
-``skl2onnx.to_onnx`` converts the classifier alone or inside any pipeline or
-column transformer that skl2onnx can otherwise convert. skl2onnx is imported
-only when the function is called, never when the package is imported.
+teaches it :class:`~sklearn_sgdnet.SGDNetClassifier` and
+``SGDNetRegressor`` (``sklearn_sgdnet._regressor``), after which
+``skl2onnx.to_onnx`` converts either alone or inside any pipeline or column
+transformer that skl2onnx can otherwise convert. skl2onnx is imported only
+when the function is called, never when the package is imported.
 
-The graph is the estimator's forward pass: per layer a ``MatMul`` and an
-``Add``, ``Sigmoid`` on the hidden layers. From the output layer's weighted
-input ``z``:
+The graph is the estimator's forward pass, shared by both: per layer a
+``MatMul`` and an ``Add``, ``Sigmoid`` on the hidden layers. From the output
+layer's weighted input ``z``, the classifier's outputs:
 
 - label: ``argmax z`` (binary: ``z > 0``) mapped to ``classes_``, exactly as
   :meth:`~sklearn_sgdnet.SGDNetClassifier.predict`;
@@ -27,6 +28,12 @@ otherwise. Multilabel models are not supported.
 With double input, use ``zipmap=False``: onnxruntime's ``ZipMap`` takes
 only single precision (the same holds for scikit-learn's own classifiers).
 
+The regressor's output is ``z * _y_scale + _y_mean``, its
+:meth:`predict` in the targets' units, as one tensor ``variable`` of shape
+``[N, n_targets]`` (skl2onnx's convention for regressors: ``[N, 1]`` for a
+model fitted on 1-d targets, whose ``predict`` gives ``(N,)``), in the
+graph's float type.
+
 Usage::
 
     from skl2onnx import to_onnx
@@ -39,6 +46,7 @@ Usage::
 import numpy as np
 
 ALIAS = "SklearnSGDNetClassifier"
+REGRESSOR_ALIAS = "SklearnSGDNetRegressor"
 
 _CLASSIFIER_OPTIONS = {
     "zipmap": [True, False, "columns"],
@@ -48,7 +56,8 @@ _CLASSIFIER_OPTIONS = {
 
 
 def register_onnx_converter():
-    """Register :class:`~sklearn_sgdnet.SGDNetClassifier` with skl2onnx.
+    """Register :class:`~sklearn_sgdnet.SGDNetClassifier` and
+    ``SGDNetRegressor`` with skl2onnx.
 
     Call it once before ``skl2onnx.to_onnx`` / ``convert_sklearn``; calling it
     again is harmless. Requires ``skl2onnx`` (the ``onnx`` extra).
@@ -56,7 +65,8 @@ def register_onnx_converter():
     Returns
     -------
     alias : str
-        The name under which skl2onnx knows the estimator.
+        The name under which skl2onnx knows the classifier (the regressor's
+        is ``"SklearnSGDNetRegressor"``).
 
     Raises
     ------
@@ -67,11 +77,11 @@ def register_onnx_converter():
         from skl2onnx import update_registered_converter
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
-            "Exporting SGDNetClassifier to ONNX needs skl2onnx: "
-            "pip install 'sklearn-sgdnet[onnx]'."
+            "Exporting to ONNX needs skl2onnx: pip install 'sklearn-sgdnet[onnx]'."
         ) from exc
 
     from ._classifier import SGDNetClassifier
+    from ._regressor import SGDNetRegressor
 
     update_registered_converter(
         SGDNetClassifier,
@@ -79,6 +89,12 @@ def register_onnx_converter():
         _shape_calculator,
         _converter,
         options=_CLASSIFIER_OPTIONS,
+    )
+    update_registered_converter(
+        SGDNetRegressor,
+        REGRESSOR_ALIAS,
+        _regressor_shape_calculator,
+        _regressor_converter,
     )
     return ALIAS
 
@@ -95,6 +111,23 @@ def _shape_calculator(operator):
             "ONNX export of a multilabel SGDNetClassifier is not supported."
         )
     calculate_linear_classifier_output_shapes(operator)
+
+
+def _regressor_shape_calculator(operator):
+    """Output type: the predictions ``(N, n_targets)``, of the graph's float type.
+
+    skl2onnx's regressor checks (one input, numeric; one output), whose
+    ``[N, 1]`` is then widened to the number of targets.
+    """
+    from skl2onnx.common.shape_calculator import (
+        calculate_linear_regressor_output_shapes,
+    )
+
+    calculate_linear_regressor_output_shapes(operator)
+    operator.outputs[0].type.shape = [
+        operator.inputs[0].get_first_dimension(),
+        operator.raw_operator.n_outputs_,
+    ]
 
 
 def _class_initializer(classes, nocl):
@@ -124,6 +157,21 @@ def _converter(scope, operator, container):
     z = _forward(graph, model, operator.inputs[0].full_name)
     _probabilities(graph, model, z, operator.outputs[1].full_name)
     _labels(graph, model, z, operator.outputs[0].full_name, options["nocl"])
+
+
+def _regressor_converter(scope, operator, container):
+    """Build the forward pass and put ``z`` back in the targets' units.
+
+    ``z * _y_scale + _y_mean``, as ``predict`` computes it (the constants
+    in the graph's float type, as ``predict`` casts them to the model's).
+    """
+    model = operator.raw_operator
+    graph = _Graph(scope, container, operator.inputs[0].type)
+    z = _forward(graph, model, operator.inputs[0].full_name)
+    scale = graph.const("y_scale", graph.row(model._y_scale))
+    mean = graph.const("y_mean", graph.row(model._y_mean))
+    scaled = graph.node("Mul", [z, scale], graph.name("scaled"))
+    graph.node("Add", [scaled, mean], operator.outputs[0].full_name)
 
 
 class _Graph:
@@ -168,6 +216,10 @@ class _Graph:
         self.container.add_initializer(cname, proto, list(values.shape), values.ravel())
         return cname
 
+    def row(self, values):
+        """``values`` as a ``(1, n)`` array of the graph's float type, to broadcast."""
+        return np.asarray(values, dtype=self.np_dtype).reshape(1, -1)
+
     def scalar(self, hint, value):
         """A ``(1, 1)`` constant of the graph's float type, to broadcast."""
         return self.const(hint, np.full((1, 1), value, dtype=self.np_dtype))
@@ -176,15 +228,15 @@ class _Graph:
 def _forward(graph, model, input_name):
     """The output layer's weighted input ``z``, as the estimator computes it.
 
-    ``A_l = sigmoid(A_{l-1} @ W_l + b_l)`` on the hidden layers; the output
-    layer's activation is left to the probabilities, and the labels come
-    from ``z`` itself.
+    ``A_l = sigmoid(A_{l-1} @ W_l + b_l)`` on the hidden layers, and no
+    activation on the output layer: the classifier's probabilities and
+    labels, and the regressor's predictions, are each built from ``z``.
     """
     A = graph.node("Cast", [input_name], graph.name("cast_input"), to=graph.dtype_proto)
     last = len(model.coefs_) - 1
     for i, (W, b) in enumerate(zip(model.coefs_, model.intercepts_, strict=True)):
         W_name = graph.const("coefficient", W.astype(graph.np_dtype))
-        b_name = graph.const("intercept", b.astype(graph.np_dtype).reshape(1, -1))
+        b_name = graph.const("intercept", graph.row(b))
         prod = graph.node("MatMul", [A, W_name], graph.name("mul_result"))
         A = graph.node("Add", [prod, b_name], graph.name("add_result"))
         if i < last:

@@ -6,12 +6,13 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.compose import ColumnTransformer
-from sklearn.datasets import load_digits, load_iris
+from sklearn.datasets import load_diabetes, load_digits, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_sgdnet import SGDNetClassifier, register_onnx_converter
+from sklearn_sgdnet._regressor import SGDNetRegressor
 
 skl2onnx = pytest.importorskip("skl2onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -47,6 +48,20 @@ def iris():
 def digits():
     X, y = load_digits(return_X_y=True)
     return X[:600] / 16.0, y[:600]
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    """Scaled features; raw targets (25 to 346) and two more in other units.
+
+    Every target stays well away from zero, so that a relative tolerance
+    means the same for each.
+    """
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X[:300])
+    y = y[:300]
+    Y = np.column_stack([y, 1e-3 * (y - 600), 2 * X[:, 2] + X[:, 8] - 20])
+    return X, Y
 
 
 def test_import_does_not_load_skl2onnx():
@@ -181,3 +196,60 @@ def test_multilabel_is_refused(iris):
     clf = _fit(SGDNetClassifier(4, max_iter=5, random_state=0), X, Y)
     with pytest.raises(NotImplementedError, match="multilabel"):
         skl2onnx.to_onnx(clf, X[:1], options={SGDNetClassifier: {"zipmap": False}})
+
+
+# the regressor: z * _y_scale + _y_mean, one tensor "variable" of shape [N, n_targets]
+_REGRESSOR_RTOL = {np.float32: 1e-5, np.float64: 1e-10}
+
+
+@pytest.mark.parametrize("hidden", [(), (10,), (12, 6)])
+@pytest.mark.parametrize("n_targets", [None, 3])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_regressor_matches_estimator(diabetes, hidden, n_targets, dtype):
+    X, Y = diabetes
+    X = X.astype(dtype)
+    y = Y[:, 0] if n_targets is None else Y  # None: 1-d targets
+    reg = _fit(SGDNetRegressor(hidden, max_iter=10, random_state=0), X, y)
+    assert reg.coefs_[0].dtype == dtype
+    assert len(reg.coefs_) == len(hidden) + 1
+    expected = reg.predict(X)
+    assert expected.ndim == (1 if n_targets is None else 2)
+    (pred,) = _run(reg, X)
+    assert pred.dtype == dtype
+    assert pred.shape == (len(X), n_targets or 1)
+    np.testing.assert_allclose(
+        pred, expected.reshape(len(X), -1), rtol=_REGRESSOR_RTOL[dtype], atol=0
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_regressor_output_name_and_shape(diabetes, dtype):
+    # skl2onnx's convention for regressors: one output "variable", [N, n_targets]
+    X, Y = diabetes
+    X = X.astype(dtype)
+    reg = _fit(SGDNetRegressor(5, max_iter=3, random_state=0), X, Y[:, :2])
+    onx = skl2onnx.to_onnx(reg, X[:1])
+    (output,) = onx.graph.output
+    assert output.name == "variable"
+    dims = output.type.tensor_type.shape.dim
+    assert len(dims) == 2
+    assert dims[1].dim_value == 2
+    elem = skl2onnx.proto.onnx_proto.TensorProto
+    expected = elem.DOUBLE if dtype == np.float64 else elem.FLOAT
+    assert output.type.tensor_type.elem_type == expected
+
+
+def test_regressor_pipeline_with_scaler(diabetes):
+    # raw features: the scaler does the work; the regressor's own target
+    # scaling puts the predictions back in the targets' units
+    X, Y = diabetes
+    X = (X * 40.0 + 100.0).astype(np.float32)
+    pipe = _fit(
+        make_pipeline(
+            StandardScaler(), SGDNetRegressor((10, 5), max_iter=10, random_state=0)
+        ),
+        X,
+        Y[:, 0],
+    )
+    (pred,) = _run(pipe, X)
+    np.testing.assert_allclose(pred[:, 0], pipe.predict(X), rtol=1e-5, atol=0)
