@@ -172,6 +172,15 @@ def quiet_convergence():
 # --------------------------------------------------------------------------
 
 
+def counting_convergence(fn, *args, **kwargs):
+    """``(result, number of ConvergenceWarnings)`` of ``fn(*args, **kwargs)``."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        result = fn(*args, **kwargs)
+    n = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+    return result, n
+
+
 def fmt(value, spec):
     """``value`` formatted with ``spec``, or ``-`` for None."""
     return "-" if value is None else format(value, spec)

@@ -25,11 +25,11 @@ Usage::
 
 import argparse
 import ast
-import warnings
 
 import numpy as np
 from _common import (
     add_common_arguments,
+    counting_convergence,
     fmt,
     header,
     median,
@@ -40,7 +40,6 @@ from _common import (
     write_json,
 )
 from sklearn.datasets import load_diabetes, make_friedman1
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, cross_val_score, train_test_split
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
@@ -61,21 +60,13 @@ def contenders(settings):
     }
 
 
-def counted(fn, *args, **kwargs):
-    """``(result, ConvergenceWarnings)`` of ``fn(*args, **kwargs)``."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        result = fn(*args, **kwargs)
-    return result, sum(issubclass(w.category, ConvergenceWarning) for w in caught)
-
-
 def friedman(makers, seeds, n):
     X, y = make_friedman1(n, noise=1.0, random_state=0)
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.25, random_state=0)
     runs = {}
     for r, name in rounds(list(makers), len(seeds)):
         est = makers[name](seeds[r])
-        (seconds, _), warned = counted(timed, est.fit, X_tr, y_tr)
+        (seconds, _), warned = counting_convergence(timed, est.fit, X_tr, y_tr)
         runs.setdefault(name, []).append(
             dict(r2=float(est.score(X_te, y_te)), seconds=seconds, warned=warned)
         )
@@ -88,7 +79,9 @@ def diabetes(makers, seeds):
     runs = {}
     for r, name in rounds(list(makers), len(seeds)):
         pipe = make_pipeline(StandardScaler(), makers[name](seeds[r]))
-        (seconds, scores), warned = counted(timed, cross_val_score, pipe, X, y, cv=cv)
+        (seconds, scores), warned = counting_convergence(
+            timed, cross_val_score, pipe, X, y, cv=cv
+        )
         runs.setdefault(name, []).append(
             dict(r2=float(np.mean(scores)), seconds=seconds, warned=warned)
         )

@@ -29,11 +29,11 @@ Usage::
 import argparse
 import ast
 import functools
-import warnings
 
 import numpy as np
 from _common import (
     add_common_arguments,
+    counting_convergence,
     fmt,
     header,
     load_split,
@@ -45,7 +45,6 @@ from _common import (
     write_json,
 )
 from sklearn.datasets import load_breast_cancer, load_iris, load_wine
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
@@ -67,15 +66,6 @@ def parse_settings(pairs):
 
 
 CV_SETS = {"iris": load_iris, "wine": load_wine, "breast_cancer": load_breast_cancer}
-
-
-def counting_convergence(fn, *args, **kwargs):
-    """``(result, number of ConvergenceWarnings)`` of ``fn(*args, **kwargs)``."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        result = fn(*args, **kwargs)
-    n = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
-    return result, n
 
 
 def digits(estimators, seeds):
