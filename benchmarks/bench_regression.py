@@ -12,6 +12,12 @@ data in one process, alternating (:func:`_common.rounds`), once per
   in a pipeline, 5-fold cross-validation; mean R² and the time of the whole
   cross-validation.
 
+- **chapter 4's function** ``f(x) = 0.2 + 0.4 x² + 0.3 x sin(15x) + 0.05
+  cos(50x)``: 1,000 points drawn uniformly on [0, 1] (``random_state=0``),
+  R² on a held-out grid of 2,001 points, for ours in :data:`CHAPTER4` (a
+  documented configuration, not the defaults: steep steps need large
+  weights and many epochs), standardised ``x`` in a pipeline.
+
 Contenders: ``SGDNetRegressor()``, ``MLPRegressor()`` (adam, relu) and
 ``MLPRegressor(solver="sgd", activation="logistic")`` (the book's network
 under scikit-learn's SGD). ConvergenceWarnings are silenced and counted.
@@ -88,8 +94,45 @@ def diabetes(makers, seeds):
     return runs
 
 
+# chapter 4's function to R² >= 0.99: two hidden layers of 50 (one of 100
+# reached 0.98 in 4,000 epochs), the book's large initial weights, momentum
+CHAPTER4 = dict(
+    hidden_layer_sizes=(50, 50),
+    weight_init="large",
+    learning_rate="constant",
+    learning_rate_init=0.02,
+    momentum=0.9,
+    max_iter=2000,
+    n_iter_no_change=np.inf,
+)
+
+
+def chapter4_function(x):
+    return 0.2 + 0.4 * x**2 + 0.3 * x * np.sin(15 * x) + 0.05 * np.cos(50 * x)
+
+
+def chapter4(seeds, max_iter=None):
+    x = np.random.RandomState(0).rand(1000, 1)
+    grid = np.linspace(0, 1, 2001)[:, None]
+    params = dict(CHAPTER4, max_iter=max_iter or CHAPTER4["max_iter"])
+    runs = {}
+    for seed in seeds:
+        pipe = make_pipeline(
+            StandardScaler(), SGDNetRegressor(random_state=seed, **params)
+        )
+        (seconds, _), warned = counting_convergence(
+            timed, pipe.fit, x, chapter4_function(x[:, 0])
+        )
+        r2 = float(pipe.score(grid, chapter4_function(grid[:, 0])))
+        runs.setdefault("SGDNetRegressor(CHAPTER4)", []).append(
+            dict(r2=r2, seconds=seconds, warned=warned)
+        )
+    return runs
+
+
 def report(title, runs):
-    ours = median([r["seconds"] for r in runs["SGDNetRegressor()"]])
+    first = next(iter(runs))
+    ours = median([r["seconds"] for r in runs[first]])
     rows, out = [], {}
     for name, recs in runs.items():
         r2 = median([r["r2"] for r in recs])
@@ -136,6 +179,10 @@ def main(argv=None):
         diabetes=report(
             "diabetes, raw targets, X standardised, 5-fold: mean R²",
             diabetes(makers, seeds),
+        ),
+        chapter4=report(
+            f"chapter 4's function, 1,000 points: R² on a grid of 2,001; {CHAPTER4}",
+            chapter4(seeds, max_iter=20 if args.quick else None),
         ),
     )
     write_json(args.json, settings=settings, seeds=seeds, results=results)
