@@ -4,7 +4,8 @@ Each Display follows scikit-learn's convention (as
 :class:`~sklearn.metrics.ConfusionMatrixDisplay`): it holds what it draws,
 ``plot(ax=None)`` draws it and stores the matplotlib objects in attributes
 ending in ``_`` (``figure_``, ``ax_``), and ``from_estimator`` builds and
-draws it from a fitted :class:`~sklearn_sgdnet.SGDNetClassifier`. matplotlib
+draws it from a fitted :class:`~sklearn_sgdnet.SGDNetClassifier` (or
+``SGDNetRegressor``). matplotlib
 is an optional dependency: without it, ``plot`` raises scikit-learn's
 ImportError that says to install it.
 """
@@ -12,6 +13,7 @@ ImportError that says to install it.
 import math
 
 import numpy as np
+from sklearn.base import is_regressor
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils.validation import check_is_fitted
 
@@ -28,8 +30,9 @@ class TrainingCurvesDisplay:
     """The training and validation curves of a fit: the book's four monitors.
 
     The costs per epoch (``loss_curve_``, ``validation_loss_curve_``) are drawn
-    on ``ax_``; the accuracies (``training_scores_``, ``validation_scores_``),
-    when recorded, on a second y axis, ``ax_accuracy_``.
+    on ``ax_``; the scores (``training_scores_``, ``validation_scores_``: a
+    classifier's accuracies, a regressor's R²), when recorded, on a second y
+    axis, ``ax_accuracy_``.
 
     Parameters
     ----------
@@ -41,6 +44,9 @@ class TrainingCurvesDisplay:
         The training accuracy of each epoch.
     validation_scores : array-like of shape (n_epochs,), default=None
         The validation accuracy of each epoch.
+    score_name : str, default="accuracy"
+        What the scores are, in the lines' names and the axis label;
+        ``from_estimator`` says ``"R²"`` for a regressor.
 
     Attributes
     ----------
@@ -72,11 +78,14 @@ class TrainingCurvesDisplay:
         validation_loss_curve=None,
         training_scores=None,
         validation_scores=None,
+        *,
+        score_name="accuracy",
     ):
         self.loss_curve = loss_curve
         self.validation_loss_curve = validation_loss_curve
         self.training_scores = training_scores
         self.validation_scores = validation_scores
+        self.score_name = score_name
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None):
@@ -84,7 +93,7 @@ class TrainingCurvesDisplay:
 
         Parameters
         ----------
-        estimator : SGDNetClassifier
+        estimator : SGDNetClassifier or SGDNetRegressor
             A fitted model.
         ax : matplotlib Axes, default=None
             Where to draw the costs; a new figure if None.
@@ -99,6 +108,7 @@ class TrainingCurvesDisplay:
             getattr(estimator, "validation_loss_curve_", None),
             getattr(estimator, "training_scores_", None),
             getattr(estimator, "validation_scores_", None),
+            score_name="R²" if is_regressor(estimator) else "accuracy",
         ).plot(ax=ax)
 
     def plot(self, ax=None):
@@ -129,8 +139,8 @@ class TrainingCurvesDisplay:
         ax.set_xlabel("epoch")
         ax.set_ylabel("cost")
         scores = {
-            "training accuracy": self.training_scores,
-            "validation accuracy": self.validation_scores,
+            f"training {self.score_name}": self.training_scores,
+            f"validation {self.score_name}": self.validation_scores,
         }
         self.ax_accuracy_ = None
         if any(s is not None and len(s) for s in scores.values()):
@@ -141,7 +151,7 @@ class TrainingCurvesDisplay:
                     (self.lines_[name],) = self.ax_accuracy_.plot(
                         epochs, curve, linestyle="--", label=name
                     )
-            self.ax_accuracy_.set_ylabel("accuracy")
+            self.ax_accuracy_.set_ylabel(self.score_name)
         handles = list(self.lines_.values())
         ax.legend(handles, list(self.lines_), loc="center right")
         self.ax_, self.figure_ = ax, ax.figure
@@ -193,7 +203,7 @@ class WeightImagesDisplay:
 
         Parameters
         ----------
-        estimator : SGDNetClassifier
+        estimator : SGDNetClassifier or SGDNetRegressor
             A fitted model.
         image_shape : tuple of int, default=None
             The shape of an input image; square if None.
@@ -312,7 +322,7 @@ class LearningSpeedDisplay:
 
         Parameters
         ----------
-        estimator : SGDNetClassifier
+        estimator : SGDNetClassifier or SGDNetRegressor
             A model fitted with ``monitor_learning_speed=True``.
         ax : matplotlib Axes, default=None
             Where to draw; a new figure if None.
