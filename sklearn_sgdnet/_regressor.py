@@ -49,13 +49,15 @@ class SGDNetRegressor(RegressorMixin, BaseSGDNet):
         ``"default"``: weights from N(0, 1/n_in), biases from N(0, 1) (chapter
         3). ``"large"``: everything from N(0, 1), as on the page.
 
-    learning_rate_init : float, default=0.1
+    learning_rate_init : float, default=0.05
         The learning rate ``eta``: each step is ``-eta`` times the (weighted)
-        mean gradient over the mini-batch.
+        mean gradient over the mini-batch (and the momentum's share).
 
-    batch_size : int or "auto", default=10
+    batch_size : int or "auto", default=32
         The mini-batch size ``m``. ``"auto"`` means ``min(200, n_samples)``.
         Ignored by :meth:`partial_fit`, whose whole input is one mini-batch.
+        The defaults (32 rows, ``eta = 0.05``, momentum 0.9, the adaptive
+        schedule) were chosen by ``benchmarks/bench_regression.py``.
 
     max_iter : int, default=200
         The largest number of epochs.
@@ -96,14 +98,16 @@ class SGDNetRegressor(RegressorMixin, BaseSGDNet):
         The schedule of the learning rate. ``"adaptive"`` (the default) keeps
         ``eta`` while the loss improves and divides it by 5 when it stalls:
         on ``make_friedman1`` it reached the R² of
-        :class:`~sklearn.neural_network.MLPRegressor` where a constant 0.1
+        :class:`~sklearn.neural_network.MLPRegressor` where a constant rate
         stopped short of it.
 
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.
 
-    momentum : float, default=0.0
-        Momentum of the update (0: plain SGD).
+    momentum : float, default=0.9
+        Momentum ``mu`` of the update, ``v <- mu v - eta g`` (0: the book's
+        plain SGD). A linear output's gradient is not bounded as a sigmoid
+        output's is, and momentum let larger mini-batches train as fast.
 
     nesterovs_momentum : bool, default=True
         Whether to use Nesterov's momentum (when ``momentum > 0``).
@@ -205,7 +209,7 @@ class SGDNetRegressor(RegressorMixin, BaseSGDNet):
     >>> from sklearn.datasets import load_diabetes
     >>> from sklearn.pipeline import make_pipeline
     >>> from sklearn.preprocessing import StandardScaler
-    >>> from sklearn_sgdnet._regressor import SGDNetRegressor
+    >>> from sklearn_sgdnet import SGDNetRegressor
     >>> X, y = load_diabetes(return_X_y=True)  # raw targets, from 25 to 346
     >>> reg = make_pipeline(StandardScaler(), SGDNetRegressor(random_state=0))
     >>> reg.fit(X[:400], y[:400]).score(X[400:], y[400:]) > 0.5
@@ -225,8 +229,8 @@ class SGDNetRegressor(RegressorMixin, BaseSGDNet):
         hidden_layer_sizes=(100,),
         *,
         weight_init="default",
-        learning_rate_init=0.1,
-        batch_size=10,
+        learning_rate_init=0.05,
+        batch_size=32,
         max_iter=200,
         shuffle=True,
         random_state=None,
@@ -238,7 +242,7 @@ class SGDNetRegressor(RegressorMixin, BaseSGDNet):
         dropout=0.0,
         learning_rate="adaptive",
         power_t=0.5,
-        momentum=0.0,
+        momentum=0.9,
         nesterovs_momentum=True,
         early_stopping=False,
         validation_fraction=0.1,

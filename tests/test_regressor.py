@@ -64,7 +64,13 @@ def test_one_partial_fit_step_is_the_books_backpropagation():
     rng = np.random.RandomState(0)
     X = rng.rand(40, 5)
     y = np.column_stack([X[:, 0] * 30 + 7, np.sin(3 * X[:, 1]) - 100])
-    reg = SGDNetRegressor((6, 4), learning_rate="constant", random_state=0)
+    reg = SGDNetRegressor(
+        (6, 4),
+        learning_rate="constant",
+        learning_rate_init=0.1,
+        momentum=0.0,  # the book's plain step
+        random_state=0,
+    )
     reg.partial_fit(X[:20], y[:20])
     coefs = [W.copy() for W in reg.coefs_]
     intercepts = [b.copy() for b in reg.intercepts_]
