@@ -99,6 +99,7 @@ def diabetes(makers, seeds):
 # large initial weights, momentum
 CHAPTER4 = dict(
     hidden_layer_sizes=(50, 50),
+    batch_size=10,
     weight_init="large",
     learning_rate="constant",
     learning_rate_init=0.02,
