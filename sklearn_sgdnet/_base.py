@@ -111,6 +111,16 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
         "monitor_learning_speed": ["boolean"],
     }
 
+    def _set_parameters(self, params):
+        """Store each ``__init__`` argument (``locals()``) under its name.
+
+        scikit-learn's convention: ``__init__`` keeps its parameters as given
+        and does nothing else; :meth:`fit` validates them.
+        """
+        for name, value in params.items():
+            if name != "self":
+                setattr(self, name, value)
+
     def _undo_on_failure(self, draws, appends, step, *args, **kwargs):
         """Run a training call; if it raises, leave the model exactly as it was.
 

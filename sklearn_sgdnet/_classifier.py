@@ -317,30 +317,7 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         monitor_training_accuracy=False,
         monitor_learning_speed=False,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.cost = cost
-        self.weight_init = weight_init
-        self.learning_rate_init = learning_rate_init
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.verbose = verbose
-        self.alpha = alpha
-        self.l1_ratio = l1_ratio
-        self.dropout = dropout
-        self.learning_rate = learning_rate
-        self.power_t = power_t
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.class_weight = class_weight
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.warm_start = warm_start
-        self.monitor_training_accuracy = monitor_training_accuracy
-        self.monitor_learning_speed = monitor_learning_speed
+        self._set_parameters(locals())
 
     # ------------------------------------------------------------------
     # labels

@@ -250,28 +250,7 @@ class SGDNetRegressor(RegressorMixin, BaseSGDNet):
         monitor_training_score=False,
         monitor_learning_speed=False,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.weight_init = weight_init
-        self.learning_rate_init = learning_rate_init
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.verbose = verbose
-        self.alpha = alpha
-        self.l1_ratio = l1_ratio
-        self.dropout = dropout
-        self.learning_rate = learning_rate
-        self.power_t = power_t
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.warm_start = warm_start
-        self.monitor_training_score = monitor_training_score
-        self.monitor_learning_speed = monitor_learning_speed
+        self._set_parameters(locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None):
