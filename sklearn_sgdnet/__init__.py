@@ -1,4 +1,4 @@
-"""sklearn-sgdnet: the sigmoid network of Nielsen's book as a scikit-learn classifier.
+"""sklearn-sgdnet: the sigmoid network of Nielsen's book as scikit-learn estimators.
 
 The package is four layers; a layer calls only those below it (the docs'
 "How the package is built" page says more):
@@ -15,10 +15,9 @@ The package is four layers; a layer calls only those below it (the docs'
 3. the estimators: ``_base.py`` (what they share: the nothing-lost wrapper,
    the engines of a fit and a stream, prediction's forward pass),
    ``_classifier.py`` (:class:`SGDNetClassifier`) and ``_regressor.py``
-   (``SGDNetRegressor``, chapter 4's network; not exported until it is
-   finished), with their input checks
-   in ``_inputs.py`` and their warnings, attributed to the user's line, in
-   ``_warn.py``;
+   (:class:`SGDNetRegressor`, chapter 4's network: a linear output, the
+   targets standardised inside), with their input checks in ``_inputs.py``
+   and their warnings, attributed to the user's line, in ``_warn.py``;
 4. glue: ``_persistence.py`` (version stamps, the check of a loaded model,
    the move between array namespaces), ``_network2_io.py`` (the JSON files
    of the book's ``network2.py``), ``_onnx.py`` (a skl2onnx converter,
@@ -40,6 +39,7 @@ from ._network2_io import load_network2, save_network2
 from ._onnx import register_onnx_converter  # imports skl2onnx only when called
 from ._persistence import InconsistentVersionWarning
 from ._plotting import LearningSpeedDisplay, TrainingCurvesDisplay, WeightImagesDisplay
+from ._regressor import SGDNetRegressor
 
 __version__ = "0.1.0"
 
@@ -47,6 +47,7 @@ __all__ = [
     "InconsistentVersionWarning",
     "LearningSpeedDisplay",
     "SGDNetClassifier",
+    "SGDNetRegressor",
     "TrainingCurvesDisplay",
     "WeightImagesDisplay",
     "__version__",

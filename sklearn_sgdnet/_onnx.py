@@ -2,7 +2,7 @@
 
 skl2onnx converts the estimators it knows; :func:`register_onnx_converter`
 teaches it :class:`~sklearn_sgdnet.SGDNetClassifier` and
-``SGDNetRegressor`` (``sklearn_sgdnet._regressor``), after which
+:class:`~sklearn_sgdnet.SGDNetRegressor`, after which
 ``skl2onnx.to_onnx`` converts either alone or inside any pipeline or column
 transformer that skl2onnx can otherwise convert. skl2onnx is imported only
 when the function is called, never when the package is imported.

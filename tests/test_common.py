@@ -32,10 +32,23 @@ EXPECTED_FAILED_CHECKS = {
 
 
 def _expected_failed_checks(estimator):
-    if estimator.batch_size == "auto":
-        # one full batch on the checks' small data sets: weights are exact
+    if estimator.batch_size == "auto" or isinstance(estimator, SGDNetRegressor):
+        # one full batch on the checks' small data sets (the regressor's
+        # mini-batches of 32 hold them whole): weights are exact
         return {}
     return EXPECTED_FAILED_CHECKS
+
+
+def _quiet_on_tiny_data():
+    """Inside a ``catch_warnings``: the regressor's warnings on the checks' data.
+
+    Its mini-batches of 32 are clipped (with a warning) to the checks' data
+    sets of 20-30 rows, and on such data its adaptive schedule, which stops
+    only once eta has fallen by 5^8, can run all max_iter epochs (a
+    ConvergenceWarning). Neither is a failure of a check.
+    """
+    warnings.filterwarnings("ignore", "batch_size=", UserWarning)
+    warnings.simplefilter("ignore", ConvergenceWarning)
 
 
 @parametrize_with_checks(
@@ -52,9 +65,7 @@ def test_sklearn_compatible_estimator(estimator, check):
     skip_if_device_missing(check)
     with warnings.catch_warnings():
         if isinstance(estimator, SGDNetRegressor):
-            # the regressor's defaults are not final (issue 21): on the checks'
-            # tiny data sets they can run all max_iter epochs
-            warnings.simplefilter("ignore", ConvergenceWarning)
+            _quiet_on_tiny_data()
         check(estimator)
 
 
@@ -79,8 +90,8 @@ def test_check_estimator_passes_for_many_seeds(Estimator, seed):
         # is reported in the results, which are checked below, and also as a
         # SkipTestWarning per check and seed, which would only fill the summary
         warnings.simplefilter("ignore", SkipTestWarning)
-        if Estimator is SGDNetRegressor:  # (see test_sklearn_compatible_estimator)
-            warnings.simplefilter("ignore", ConvergenceWarning)
+        if Estimator is SGDNetRegressor:
+            _quiet_on_tiny_data()
         results = check_estimator(
             Estimator(random_state=seed),
             on_fail=None,

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from sklearn_sgdnet import SGDNetClassifier
+from sklearn_sgdnet import SGDNetClassifier, SGDNetRegressor
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -56,8 +56,9 @@ def _run_blocks(blocks, source):
 
 def test_readme_has_python_examples():
     blocks = _python_blocks()
-    # quick start, pipeline and grid search, streaming, joblib, the book's run
-    assert len(blocks) >= 5
+    # quick start, pipeline and grid search, streaming, joblib, regression,
+    # the book's run
+    assert len(blocks) >= 6
     assert all(block.strip() for block in blocks)
 
 
@@ -112,6 +113,14 @@ def test_readme_examples_run_and_hold(readme_namespace, tmp_path):
     # joblib wrote its file into the temporary working directory
     assert (tmp_path / "sgdnet.joblib").is_file()
     assert (ns["restored"].predict(X_test) == clf.predict(X_test)).all()
+
+    # regression: the defaults stop on their own on raw diabetes targets, and
+    # predict in their units
+    reg, X_reg, y_reg = ns["reg"], ns["X_reg"], ns["y_reg"]
+    assert isinstance(reg[-1], SGDNetRegressor)
+    assert reg[-1].n_iter_ < reg[-1].max_iter
+    assert reg.score(X_reg[400:], y_reg[400:]) > 0.4
+    assert 25 < reg.predict(X_reg[400:]).mean() < 346
 
     # "The book's configuration" is the one `python -m sklearn_sgdnet` trains
     from sklearn_sgdnet.__main__ import main
