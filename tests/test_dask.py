@@ -203,15 +203,34 @@ def test_incremental_regressor_shuffled_blocks_and_more_passes(client):
     assert score > 0.3  # predicting the mean scores 0
 
 
-def test_grid_search_on_joblib_dask_backend(client):
-    grid = {"hidden_layer_sizes": [10, 20], "learning_rate_init": [0.5, 1.0]}
-    net = SGDNetClassifier(max_iter=20, batch_size=32, random_state=0)
+def _grid_search_cases():
+    classifier = (
+        SGDNetClassifier(max_iter=20, batch_size=32, random_state=0),
+        {"hidden_layer_sizes": [10, 20], "learning_rate_init": [0.5, 1.0]},
+        (X, y, X_test, y_test),
+        0.8,  # accuracy
+    )
+    regressor = (
+        SGDNetRegressor(max_iter=20, batch_size=32, random_state=0),
+        {"hidden_layer_sizes": [10, 20], "learning_rate_init": [0.05, 0.1]},
+        (X_reg, y_reg, X_reg_test, y_reg_test),
+        0.3,  # R²: predicting the mean scores 0
+    )
+    return [
+        pytest.param(*classifier, id="classifier"),
+        pytest.param(*regressor, id="regressor"),
+    ]
+
+
+@pytest.mark.parametrize("net, grid, data, good", _grid_search_cases())
+def test_grid_search_on_joblib_dask_backend(client, net, grid, data, good):
+    X_fit, y_fit, X_out, y_out = data
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        local = GridSearchCV(net, grid, cv=3, n_jobs=1).fit(X, y)
+        local = GridSearchCV(net, grid, cv=3, n_jobs=1).fit(X_fit, y_fit)
         with distributed.get_task_stream(client) as stream:
             with joblib.parallel_backend("dask"):
-                remote = GridSearchCV(net, grid, cv=3, n_jobs=2).fit(X, y)
+                remote = GridSearchCV(net, grid, cv=3, n_jobs=2).fit(X_fit, y_fit)
     # the 4 candidates x 3 folds ran on the cluster's workers, in joblib's
     # batches ("batch_of__fit_and_score_2_calls-<hash>")
     calls = [
@@ -227,35 +246,9 @@ def test_grid_search_on_joblib_dask_backend(client):
         remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
     )
     assert remote.best_params_ == local.best_params_
-    assert remote.best_score_ > 0.8
-    assert remote.score(X_test, y_test) > 0.8
-
-
-def test_regressor_grid_search_on_joblib_dask_backend(client):
-    grid = {"hidden_layer_sizes": [10, 20], "learning_rate_init": [0.05, 0.1]}
-    net = SGDNetRegressor(max_iter=20, batch_size=32, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        local = GridSearchCV(net, grid, cv=3, n_jobs=1).fit(X_reg, y_reg)
-        with distributed.get_task_stream(client) as stream:
-            with joblib.parallel_backend("dask"):
-                remote = GridSearchCV(net, grid, cv=3, n_jobs=2).fit(X_reg, y_reg)
-    calls = [
-        re.search(r"fit_and_score_(\d+)_calls", str(task["key"]))
-        for task in stream.data
-    ]
-    assert sum(int(m.group(1)) for m in calls if m) == 12
-    assert {task["worker"] for task in stream.data} <= set(
-        client.scheduler_info()["workers"]
-    )
-    # the same R² as the same search run locally
-    assert_allclose(
-        remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
-    )
-    assert remote.best_params_ == local.best_params_
-    assert isinstance(remote.best_estimator_, SGDNetRegressor)
-    assert remote.best_score_ > 0.3
-    assert remote.score(X_reg_test, y_reg_test) > 0.3
+    assert type(remote.best_estimator_) is type(net)
+    assert remote.best_score_ > good
+    assert remote.score(X_out, y_out) > good
 
 
 def _dask_version():
