@@ -16,7 +16,16 @@ layer, plain SGD with eta 0.5, no L2) and fitted for one epoch first:
    (``_common.rounds``) of ``--calls`` calls each, on consecutive slices of
    the training rows, and the figure is the median over every call of every
    round, in microseconds.
-2. **A stream against an epoch**: one pass of ``partial_fit`` calls over the
+2. **DataFrames**: ``partial_fit`` on 10 rows and ``predict_proba`` on 1 row
+   given a pandas DataFrame with column names (and a polars one, where
+   polars is installed) to a model fitted on such a frame, against the same
+   calls on NumPy arrays to a model fitted on arrays, MLPClassifier given
+   the pandas frames, and ``DataFrame.to_numpy()`` itself; in the same
+   rounds, median microseconds per call. The frames are made before the
+   timing. Two ratios: pandas over NumPy plus ``to_numpy`` (what converting
+   by hand would cost), and pandas over MLPClassifier. Skipped without
+   pandas.
+3. **A stream against an epoch**: one pass of ``partial_fit`` calls over the
    training set in mini-batches of 10 rows, timed whole, against the
    marginal time of one epoch of ``fit`` at ``batch_size=10``
    (``[fit(3 epochs) - fit(1 epoch)] / 2``), alternating, median of
@@ -67,6 +76,10 @@ METHODS = (
     "score",
 )
 ESTIMATORS = {"ours": make_ours, "MLP": make_mlp}
+# the DataFrame rows: (method, rows per call)
+FRAME_CALLS = (("partial_fit", 10), ("predict_proba", 1))
+FRAME_COLUMNS = ("NumPy", "to_numpy", "pandas", "polars", "MLP pandas")
+FRAME_RATIOS = ["pandas/(NumPy+to_numpy)", "pandas/MLP"]
 
 
 def fitted_models(X, y, h, seed):
@@ -114,6 +127,103 @@ def latency(models, X, y, n_rows, calls, repeats):
                 call(rows)
                 out.append(time.perf_counter() - t0)
     return times
+
+
+def frame_makers(n_features):
+    """``{library: function of a NumPy block -> its DataFrame}``, with names.
+
+    pandas, and polars where installed; empty without pandas.
+    """
+    try:
+        import pandas as pd
+    except ImportError:
+        return {}
+    names = [f"pixel_{j}" for j in range(n_features)]
+    makers = {"pandas": lambda A: pd.DataFrame(A, columns=names)}
+    try:
+        import polars as pl
+    except ImportError:
+        return makers
+    makers["polars"] = lambda A: pl.DataFrame(A, schema=names, orient="row")
+    return makers
+
+
+def frame_units(models, X, y, h, seed, makers):
+    """The contenders of the DataFrame rows: ``{name: (model, to_input)}``.
+
+    ``to_input`` makes a call's input of a NumPy block (before the timing);
+    a model of None stands for ``to_numpy()`` of the pandas frame.
+    """
+    to_pandas = makers["pandas"]
+    with quiet_convergence():
+        ours = make_ours(h, 10, seed)(1).fit(to_pandas(X), y)
+        mlp = make_mlp(h, 10, seed)(1).fit(to_pandas(X), y)
+    mlp.set_params(batch_size="auto")  # one step per call, as in fitted_models
+    units = {"NumPy": (models["ours"], np.asarray)}
+    units.update((library, (ours, make)) for library, make in makers.items())
+    units["MLP pandas"] = (mlp, to_pandas)
+    units["to_numpy"] = (None, to_pandas)
+    return units
+
+
+def frame_call(method, model):
+    """A function of ``(X, y)`` that makes one call of ``method``."""
+    if model is None:
+        return lambda A, b: A.to_numpy()
+    if method == "partial_fit":
+        return model.partial_fit
+    fn = getattr(model, method)
+    return lambda A, b: fn(A)
+
+
+def frame_latency(units, X, y, method, n_rows, calls, repeats):
+    """``{name: median microseconds per call}`` of ``method`` on ``n_rows`` rows."""
+    n = len(X) - n_rows
+    times = {}
+    for r, name in rounds(units, repeats):
+        model, to_input = units[name]
+        if method == "partial_fit" and model is not None:
+            model = copy.deepcopy(model)  # every round starts alike
+        starts = [(r * calls + k) * n_rows % n for k in range(calls)]
+        inputs = [(to_input(X[s : s + n_rows]), y[s : s + n_rows]) for s in starts]
+        call = frame_call(method, model)
+        out = times.setdefault(name, [])
+        with quiet_convergence():
+            for A, b in inputs:
+                t0 = time.perf_counter()
+                call(A, b)
+                out.append(time.perf_counter() - t0)
+    return {name: median(v) * 1e6 for name, v in times.items()}
+
+
+def frame_rows(models, X, y, args, makers):
+    """The DataFrame table's rows and its results, by ``method | rows``."""
+    units = frame_units(models, X, y, args.hidden, args.seed, makers)
+    rows_out, results = [], {}
+    for method, n_rows in FRAME_CALLS:
+        us = frame_latency(units, X, y, method, n_rows, args.calls, args.repeats)
+        by_hand = ratio(us["pandas"], us["NumPy"] + us["to_numpy"])
+        vs_mlp = ratio(us["pandas"], us["MLP pandas"])
+        results[f"{method} | {n_rows}"] = dict(
+            {f"{name.lower().replace(' ', '_')}_us": v for name, v in us.items()},
+            pandas_over_numpy_and_to_numpy=by_hand,
+            pandas_over_mlp=vs_mlp,
+        )
+        row = [method, n_rows] + [fmt(us.get(name), ".1f") for name in FRAME_COLUMNS]
+        rows_out.append(row + [fmt(by_hand, ".3f"), fmt(vs_mlp, ".3f")])
+    return rows_out, results
+
+
+def acceptance(results):
+    """The two ratios that issue 22 bounds, each with its bound."""
+    by_hand = results["partial_fit | 10"]["pandas_over_numpy_and_to_numpy"]
+    vs_mlp = results["predict_proba | 1"]["pandas_over_mlp"]
+    return (
+        "pandas partial_fit (10 rows) / (NumPy partial_fit + to_numpy): "
+        f"{fmt(by_hand, '.2f')} (at most 1.5)\n"
+        "pandas predict_proba (1 row) / MLPClassifier's on pandas: "
+        f"{fmt(vs_mlp, '.3f')} (at most 0.25)\n"
+    )
 
 
 def stream_and_epoch(X, y, h, seed, repeats):
@@ -197,6 +307,16 @@ def main(argv=None):
         if "base" in models:
             columns += ["base us", "ours/base"]
         print(table(rows_out, columns))
+        makers = frame_makers(X.shape[1])
+        if makers:
+            frame_out, frame_results = frame_rows(models, X, y, args, makers)
+            results.update(
+                (f"{dtype} | DataFrame | {key}", value)
+                for key, value in frame_results.items()
+            )
+            print(f"\n{dtype}: DataFrames with column names, median us per call")
+            print(table(frame_out, ["method", "rows", *FRAME_COLUMNS] + FRAME_RATIOS))
+            print(acceptance(frame_results))
         stream, epoch = stream_and_epoch(X, y, args.hidden, args.seed, args.repeats)
         results[f"{dtype} | stream vs epoch"] = dict(
             stream_s=stream, epoch_s=epoch, ratio=ratio(stream, epoch)

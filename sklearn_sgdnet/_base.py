@@ -136,6 +136,9 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
           and training scores), which it appends to and which are cut back.
         - The parameters and the optimizer's state of a stream come back from
           the stream engine's checkpoint (its step is made in place).
+        - A long stream's histories are thinned into new lists
+          (``_loop._thin_stream``), never in place: the old lists, cut back,
+          come back with the old ``__dict__``.
         - With ``draws`` (the call may draw random numbers: shuffling, a
           validation split, initial weights, dropout masks), the states of
           the model's random generator, and of a ``RandomState`` passed as
@@ -301,6 +304,10 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
 
     def __setstate__(self, state):
         super().__setstate__(state)
+        if "loss_curve_" in self.__dict__:
+            # an older pickle, without the stride: its stream (if any) goes
+            # on from here, the entries it holds kept as they are
+            self.__dict__.setdefault("loss_curve_stride_", 1)
         # a damaged or edited file is refused now, not at a later prediction
         check_fitted_state(self)
 
@@ -325,6 +332,15 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
         self.loss_curve_ = []
         self._optimizer = self._make_optimizer()
         self._stopper, self.stopped_ = None, False
+        self._new_stream()
+
+    def _new_stream(self):
+        """Make the next :meth:`partial_fit` call begin a stream.
+
+        Its entries in the histories are kept at every call again, from the
+        histories' lengths then (``_loop.stream_step``).
+        """
+        self.loss_curve_stride_, self._stream_calls, self._stream_starts = 1, 0, None
 
     def _train_epochs(
         self, X, y, Y, sample_weight, stratify, X_val, Y_val, monitor_training
@@ -338,7 +354,10 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
         """
         if X_val is not None:
             X_val = _inputs.prepare_X(self, X_val, reset=False, dtype=X.dtype)
-        self._stopper, self._window, self.stopped_ = None, None, False  # the stream's
+        # the stream's schedule and early stopping start again after a fit
+        self._stopper, self._window, self._loss_window = None, None, None
+        self.stopped_ = False
+        self._new_stream()
         self._optimizer = self._make_optimizer()
         self.__dict__.pop("_trainer", None)  # a stream after this fit builds its own
         data = TrainingData(

@@ -83,15 +83,18 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         Seeds the initial weights and the shuffling. Pass an int for
         reproducible results across calls.
 
-    tol : float, default=5e-3
-        Training stops when the training loss has not improved by at least
-        ``tol`` for ``n_iter_no_change`` consecutive epochs (with
-        ``early_stopping``, the validation accuracy). The training loss of a
-        small mini-batch keeps falling long after the test accuracy has
-        levelled off, so the default tolerance is coarser than
-        :class:`~sklearn.neural_network.MLPClassifier`'s ``1e-4``.
+    tol : float, default=1.5e-3
+        Progress is stalling when the training loss has not improved by at
+        least ``tol`` times the loss of a network that knows nothing (one
+        that spreads its belief evenly over the classes: ``ln 10 + 9 ln
+        (10/9) = 3.25`` for cross-entropy on ten classes, 0.45 for the
+        quadratic cost) for more than ``n_iter_no_change`` consecutive
+        epochs; with ``early_stopping``, when the validation accuracy has not
+        improved by ``tol``. Measured so, ``tol`` means the same for every
+        cost. Then training stops, or with the ``"adaptive"`` schedule
+        ``eta`` is divided by 5. See :doc:`/stopping`.
 
-    n_iter_no_change : int or np.inf, default=5
+    n_iter_no_change : int or np.inf, default=2
         See ``tol``. ``np.inf`` never stops early: every one of the
         ``max_iter`` epochs runs, as in the book, and no
         :class:`~sklearn.exceptions.ConvergenceWarning` is raised.
@@ -129,9 +132,15 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         constant amount and drives small weights to zero, where L2 shrinks
         them in proportion to their size. 0 (the default) is plain L2.
 
-    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        The schedule of the learning rate, with
-        :class:`~sklearn.neural_network.MLPClassifier`'s meanings.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="adaptive"
+        The schedule of the learning rate. ``"constant"`` keeps
+        ``learning_rate_init`` (the book's chapter 1); ``"invscaling"``
+        divides it by ``t ** power_t``; ``"adaptive"`` keeps it until progress
+        stalls (see ``tol``), then divides it by 5, and stops once it is a
+        thousandth of ``learning_rate_init``: the book's learning rate
+        schedule of chapter 3. In :meth:`partial_fit`, it counts stalls of
+        the batches' losses, as :class:`~sklearn.neural_network.MLPClassifier`
+        does.
 
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.
@@ -212,18 +221,33 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         Number of training samples seen.
 
     loss_ : float
-        The last entry of ``loss_curve_``.
+        The training loss of the last epoch or :meth:`partial_fit` call: the
+        last entry of ``loss_curve_``, unless a long stream left that call
+        out (see ``loss_curve_stride_``).
 
     loss_curve_ : list of float
         The training loss (the mean cost plus the L2 penalty) of each epoch,
-        or of each :meth:`partial_fit` batch before its step.
+        or of each :meth:`partial_fit` batch before its step; in a stream of
+        1,000 calls or more, of every ``loss_curve_stride_``-th call only.
+
+    loss_curve_stride_ : int
+        How many :meth:`partial_fit` calls of the current stream one entry of
+        ``loss_curve_`` stands for: 1 until the stream has added 1,000
+        entries; then every other entry of the stream is dropped and the
+        stride doubles, and so on, so that a stream keeps 500 to 999 entries
+        (and bounded memory) however long it runs. Entry ``j`` of the stream
+        is its call ``j * loss_curve_stride_`` (0-based), after the epochs of
+        a :meth:`fit` before it, which are kept as they are. The same holds
+        for ``validation_scores_`` and ``validation_loss_curve_`` in a stream
+        with ``early_stopping=True``. :meth:`fit` sets it back to 1.
 
     validation_scores_ : list of float or None
         Accuracy on the validation data after each epoch, when ``fit`` is
         given ``X_val`` and ``y_val`` or ``early_stopping=True``. A
         ``warm_start`` fit appends to it, as to ``loss_curve_``. In a
         :meth:`partial_fit` stream with ``early_stopping=True``, the accuracy
-        of each batch before its step.
+        of each batch before its step (of every ``loss_curve_stride_``-th
+        one in a long stream).
 
     validation_loss_curve_ : list of float or None
         The validation loss (mean cost plus the L2 penalty) after each epoch,
@@ -300,13 +324,13 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         max_iter=200,
         shuffle=True,
         random_state=None,
-        tol=5e-3,
-        n_iter_no_change=5,
+        tol=1.5e-3,
+        n_iter_no_change=2,
         verbose=False,
         alpha=0.0,
         l1_ratio=0.0,
         dropout=0.0,
-        learning_rate="constant",
+        learning_rate="adaptive",
         power_t=0.5,
         momentum=0.0,
         nesterovs_momentum=True,
@@ -752,8 +776,9 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         """
         if sample_weight is None and _inputs.fast_X(self, X) is not None:
             # labels all in classes_, of their kind: accuracy is plain equality
-            if _inputs.fast_labels(self, y, X.shape[0]) is not None:
-                return float(np.mean(self.predict(X) == y))
+            labels = _inputs.fast_labels(self, y, X.shape[0])
+            if labels is not None:  # (a Series's values: labels[0])
+                return float(np.mean(self.predict(X) == labels[0]))
         if _inputs.namespace_of(X) is not None:
             # array API input: the accuracy of the predictions, in NumPy
             return float(

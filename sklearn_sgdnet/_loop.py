@@ -28,6 +28,7 @@ from sklearn.model_selection import train_test_split
 from ._blas import blas_threads_limit
 from ._diagnostics import layer_speeds
 from ._inputs import copy_array, to_numpy
+from ._network import reference_loss
 from ._warn import warn_user
 
 # A stream's progressive validation counts a stall per *window* of batches,
@@ -42,6 +43,42 @@ from ._warn import warn_user
 # stopped at 0.86-0.89 held-out accuracy, before they reached 0.9; at 500 and
 # 1,000 rows they reached 0.9 first (after 480-640 calls of 10 rows).
 MIN_WINDOW_ROWS = 1000
+
+# A stream's histories are thinned as they grow, so that a stream of 10**8
+# partial_fit calls holds bounded memory: once the entries a stream has added
+# to loss_curve_ (and, with early stopping, to validation_scores_ and
+# validation_loss_curve_) reach 2 * STREAM_HISTORY, every other one is
+# dropped and the stride (loss_curve_stride_) doubles, so that entry j of the
+# stream is always its call j * stride (0-based), and a later call adds its
+# entries only when its index is a multiple of the stride. A stream thus keeps
+# between STREAM_HISTORY and 2 * STREAM_HISTORY - 1 entries of each history
+# (at most 32 KB of memory, 9 KB of pickle) once it has made that many calls;
+# the entries of an earlier fit's epochs are kept as they are. At 500, the
+# pickle of the default digits model (67 KB) varies by at most 4.5 KB (7%)
+# over a thinning cycle, a bound that 5,000 (45 KB) did not meet, and 500 to
+# 999 points still draw a stream's curve (benchmarks/bench_stream.py
+# --memory).
+STREAM_HISTORY = 500
+# the histories a stream appends to (training_scores_ is fit's only)
+STREAM_HISTORIES = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
+
+
+def loss_tol(params, engine):
+    """The least improvement of the training loss that counts: ``tol`` times the
+    loss of a network that knows nothing (``_network.reference_loss``).
+
+    ``tol`` is thus a fraction, the same for every cost and for any units of
+    the targets; a validation score (accuracy, R²) is unit-free already and
+    takes ``tol`` as it is.
+    """
+    return params.tol * reference_loss(engine.cost, engine.sizes[-1])
+
+
+def _tol_text(params, threshold=None):
+    """``tol`` in a stopping message; for a loss, with the threshold it made."""
+    if threshold is None:
+        return f"tol={params.tol}"
+    return f"tol={params.tol} times an uninformed network's loss ({threshold:.3g})"
 
 
 class NoImprovementCounter:
@@ -300,7 +337,9 @@ class _Run:
         self.lengths = {k: len(v) for k, v in self.lists.items() if v is not None}
         self.speeds = [] if params.monitor_learning_speed else None
         self.best = None  # with early stopping: (score, validation loss, weights)
-        self.stopper = NoImprovementCounter(params.tol)
+        self.stopper = NoImprovementCounter(
+            params.tol if params.early_stopping else loss_tol(params, engine)
+        )
         self.converged = self.interrupted = False
 
     # the epochs ---------------------------------------------------------
@@ -387,10 +426,10 @@ class _Run:
             self._raise_non_finite(epoch, loss)
         if p.early_stopping:
             self.stopper.update(-record["validation_scores_"])
-            what = "Validation score"
+            what, threshold = "Validation score", None
         else:
             self.stopper.update(loss)
-            what = "Training loss"
+            what, threshold = "Training loss", self.stopper.tol
         optimizer = self.engine.optimizer
         optimizer.iteration_ends(self.t0 + self.n_iter * self.X.shape[0])
         if self.hooks.epoch_end():
@@ -398,8 +437,8 @@ class _Run:
             return True
         if self.stopper.count > p.n_iter_no_change:
             msg = (
-                f"{what} did not improve more than tol={p.tol} for "
-                f"{p.n_iter_no_change} consecutive epochs."
+                f"{what} did not improve more than {_tol_text(p, threshold)} "
+                f"for {p.n_iter_no_change} consecutive epochs."
             )
             if optimizer.trigger_stopping(msg, p.verbose):
                 self.converged = True
@@ -504,6 +543,24 @@ class _Run:
 # --------------------------------------------------------------------------
 
 
+def stream_rate(batch_size, m):
+    """The factor on eta of a :meth:`partial_fit` step of ``m`` rows.
+
+    The book's step is ``eta / m`` times the batch's summed gradient: its
+    size does not depend on ``m``, so that a stream of one-row calls would
+    step ten times as far per example as the mini-batches of 10 that
+    ``eta`` was chosen for, and learns worse for it (progressive accuracy
+    on river's Phishing stream: 84.8% against 86.7%). A call of fewer rows
+    than ``batch_size`` therefore steps ``eta / batch_size`` times its
+    summed gradient, the factor ``m / batch_size`` on the book's step; a
+    call of ``batch_size`` rows or more is the book's ``update_mini_batch``
+    exactly. With ``batch_size="auto"`` every call is the book's step.
+    """
+    if batch_size == "auto" or m >= batch_size:
+        return 1.0
+    return m / batch_size
+
+
 def stream_step(params, engine, state, X, Y, sample_weight, score_kind, hooks):
     """One :meth:`partial_fit` step on the batch ``(X, Y)``; the attributes to set.
 
@@ -513,22 +570,44 @@ def stream_step(params, engine, state, X, Y, sample_weight, score_kind, hooks):
     the checkpoint once it has set the returned attributes. With
     ``early_stopping``, the batch is scored before its step (progressive
     validation, :func:`_progressive_validation`), ``score_kind()`` saying
-    what a correct row is.
+    what a correct row is. The call's entries are kept only when its index
+    in the stream is a multiple of ``loss_curve_stride_``, and the stream's
+    entries are thinned once they reach ``2 * STREAM_HISTORY``
+    (:func:`_thin_stream`).
     """
     m = X.shape[0]
+    calls = state.get("_stream_calls", 0)  # the stream's calls before this one
+    stride = state.get("loss_curve_stride_", 1)
+    record = not calls % stride  # whether this call's entries are kept
     with blas_threads_limit(m, engine.sizes):
         engine.checkpoint()
-        updates = {}
+        updates = {"_stream_calls": calls + 1}
+        if not calls:  # a new stream (or an older pickle's): where it begins
+            updates["_stream_starts"] = {
+                name: len(state[name])
+                for name in STREAM_HISTORIES
+                if state.get(name) is not None
+            }
         if params.early_stopping:
             score = score_kind()
-            _progressive_validation(params, engine, state, X, Y, score, updates)
+            _progressive_validation(params, engine, state, X, Y, score, updates, record)
+            if "validation_scores_" in updates:  # new lists: the stream's own
+                starts = updates.get("_stream_starts", state.get("_stream_starts"))
+                updates["_stream_starts"] = {
+                    **(starts or {}),
+                    "validation_scores_": 0,
+                    "validation_loss_curve_": 0,
+                }
             if updates.get("stopped_", state.get("stopped_")):
                 hooks.fit_end(
                     lambda: (engine.coefs, engine.intercepts, state["n_iter_"])
                 )
+                if record:
+                    _thin_stream(state, updates, calls, stride)
                 return updates
         errors = engine.new_errors(Y.shape)
-        stepped = engine.step(X, Y, sample_weight, errors)
+        with engine.optimizer.scaled(stream_rate(params.batch_size, m)):
+            stepped = engine.step(X, Y, sample_weight, errors)
         if not engine.params_finite():
             raise ValueError(
                 "The step produced non-finite weights; the model was left "
@@ -543,38 +622,84 @@ def stream_step(params, engine, state, X, Y, sample_weight, score_kind, hooks):
         updates.update(loss_=loss, n_iter_=state["n_iter_"] + 1, t_=t)
         engine.optimizer.iteration_ends(t)
         if params.learning_rate == "adaptive" and not params.early_stopping:
-            updates["_stopper"] = _adaptive_schedule(params, engine, state, loss)
+            updates.update(_adaptive_schedule(params, engine, state, loss, m))
         hooks.fit_end(lambda: (engine.coefs, engine.intercepts, updates["n_iter_"]))
-    state["loss_curve_"].append(loss)  # the estimator cuts it back on failure
+    if record:
+        state["loss_curve_"].append(loss)  # the estimator cuts it back on failure
+        _thin_stream(state, updates, calls, stride)
     return updates
 
 
-def _adaptive_schedule(params, engine, state, loss):
-    """As in MLPClassifier.partial_fit: divide eta by 5 when the batch loss has
-    not improved by ``tol`` for ``n_iter_no_change`` calls. The new counter."""
+def _thin_stream(state, updates, call, stride):
+    """Halve the stream's entries once they reach ``2 * STREAM_HISTORY``.
+
+    Called after call ``call`` (0-based) of the stream, whose index is a
+    multiple of ``stride``, has added its entries: the stream then holds
+    ``call // stride + 1`` entries in each history it appended to at every
+    call (fewer in ``loss_curve_`` after early stopping stopped it), entry
+    ``j`` being call ``j * stride``. At ``2 * STREAM_HISTORY`` the entries at
+    odd positions are dropped and the stride doubles. The entries before the
+    stream (an earlier fit's epochs) are kept as they are.
+
+    The thinned histories are new lists, in ``updates``: the old ones are
+    left as they were, so that a failure after this (the estimator rolls
+    back to the old lists and cuts them back to their old lengths) loses
+    nothing.
+    """
+    if call // stride + 1 < 2 * STREAM_HISTORY:
+        return
+    starts = updates.get("_stream_starts", state.get("_stream_starts")) or {}
+    for name, start in starts.items():
+        values = updates.get(name, state.get(name))
+        if values is not None and len(values) > start:
+            updates[name] = values[:start] + values[start::2]
+    updates["loss_curve_stride_"] = 2 * stride
+
+
+def _adaptive_schedule(params, engine, state, loss, m):
+    """The book's schedule in a stream, over windows of batches.
+
+    A stream has no epochs, and one batch's loss is too noisy to say that
+    progress stalls: MLPClassifier's rule, which compares single batches,
+    divides eta within a few calls of a healthy stream. Here the batches'
+    losses are pooled over windows of at least :data:`MIN_WINDOW_ROWS`
+    rows; when a window closes, its mean loss either improves on the best
+    window's by ``tol`` (relative, see :func:`loss_tol`) or counts a stall,
+    and after more than ``n_iter_no_change`` stalls eta is divided by 5,
+    down to a thousandth of ``learning_rate_init``. The attributes to update.
+    """
+    rows, cost_sum = state.get("_loss_window") or (0, 0.0)
+    rows, cost_sum = rows + m, cost_sum + loss * m
+    if rows < MIN_WINDOW_ROWS:
+        return {"_loss_window": (rows, cost_sum)}
     stopper = state.get("_stopper")
-    stalls = NoImprovementCounter(params.tol) if stopper is None else stopper.copy()
-    stalls.update(loss)
+    if stopper is None:
+        stalls = NoImprovementCounter(loss_tol(params, engine))
+    else:
+        stalls = stopper.copy()
+    stalls.update(cost_sum / rows)
     if stalls.count > params.n_iter_no_change:
         msg = (
-            f"Training loss did not improve more than tol={params.tol} for "
-            f"{params.n_iter_no_change} consecutive partial_fit calls."
+            f"Training loss did not improve more than {_tol_text(params, stalls.tol)} "
+            f"for {params.n_iter_no_change} consecutive windows of "
+            f"{MIN_WINDOW_ROWS} rows."
         )
         engine.optimizer.trigger_stopping(msg, params.verbose)
         stalls.count = 0
-    return stalls
+    return {"_stopper": stalls, "_loss_window": None}
 
 
-def _progressive_validation(params, engine, state, X, Y, score, updates):
+def _progressive_validation(params, engine, state, X, Y, score, updates, record=True):
     """Early stopping in a stream: score each batch before its step.
 
     Every batch's accuracy and cost are appended to ``validation_scores_``
-    and ``validation_loss_curve_`` (in place). Stalls are counted per window
-    of batches (see :data:`MIN_WINDOW_ROWS`): when a window closes, its
-    accuracy either improves on the best window's by ``tol`` or counts a
-    stall; the weights of the best window are kept, and after more than
-    ``n_iter_no_change`` stalls they are restored and the stream stops
-    (``stopped_``): later calls only score their batch.
+    and ``validation_loss_curve_`` (in place), but with ``record`` False (a
+    call of a thinned stream between two kept ones, :func:`_thin_stream`).
+    Stalls are counted per window of batches (see :data:`MIN_WINDOW_ROWS`):
+    when a window closes, its accuracy either improves on the best window's
+    by ``tol`` or counts a stall; the weights of the best window are kept,
+    and after more than ``n_iter_no_change`` stalls they are restored and
+    the stream stops (``stopped_``): later calls only score their batch.
     """
     stopper = state.get("_stopper")
     if stopper is None:  # a new stream, or the first call after fit
@@ -596,8 +721,9 @@ def _progressive_validation(params, engine, state, X, Y, score, updates):
         scores, losses = state["validation_scores_"], state["validation_loss_curve_"]
     m = X.shape[0]
     cost, n_correct = engine.evaluate(X, Y, score)
-    scores.append(n_correct / m)  # the estimator truncates them on failure
-    losses.append(cost)
+    if record:
+        scores.append(n_correct / m)  # the estimator truncates them on failure
+        losses.append(cost)
     if updates.get("stopped_", state.get("stopped_")):
         return
     # the window: (rows seen before it, its rows, correct rows, cost sum)

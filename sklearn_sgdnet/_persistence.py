@@ -197,6 +197,7 @@ def check_fitted_state(estimator):
     params = _check_parameters(state, sizes, refuse)
     _check_flat_vectors(state, params, refuse)
     _check_finite(params, refuse)
+    _check_stream_history(state, refuse)
 
 
 def _check_target_scaling(estimator, state, refuse):
@@ -297,6 +298,21 @@ def _check_flat_vectors(state, params, refuse):
     best = state.get("_best_params")
     if is_numpy(best) and best.shape != (n_params,):
         refuse(f"_best_params has shape {best.shape}, not ({n_params},)")
+
+
+def _check_stream_history(state, refuse):
+    """The thinning of a stream's histories (``_loop.stream_step``) can go on.
+
+    ``loss_curve_stride_`` is a power of two (a stride of 0 would divide by
+    zero at the next call) and the stream's count of calls an int from 0;
+    files of older versions have neither, and go on with a new stream.
+    """
+    stride = state.get("loss_curve_stride_", 1)
+    if not isinstance(stride, (int, np.integer)) or stride < 1 or stride & (stride - 1):
+        refuse(f"loss_curve_stride_ is {str(stride)[:40]}, not a power of two")
+    calls = state.get("_stream_calls", 0)
+    if not isinstance(calls, (int, np.integer)) or calls < 0:
+        refuse(f"_stream_calls is {str(calls)[:40]}, not a count")
 
 
 def _check_finite(params, refuse):

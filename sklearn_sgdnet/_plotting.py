@@ -47,6 +47,18 @@ class TrainingCurvesDisplay:
     score_name : str, default="accuracy"
         What the scores are, in the lines' names and the axis label;
         ``from_estimator`` says ``"R²"`` for a regressor.
+    positions : dict of str to array-like, default=None
+        The x position of each entry of a curve, by the name of its parameter
+        (``"loss_curve"``, ``"validation_loss_curve"``, ``"training_scores"``,
+        ``"validation_scores"``); a curve not named is drawn at 1, 2, 3, ...
+        ``from_estimator`` gives them for a
+        :meth:`~sklearn_sgdnet.SGDNetClassifier.partial_fit` stream: its
+        entries at their call, counted after the epochs of an earlier fit,
+        also where a long stream keeps only every ``loss_curve_stride_``-th
+        call.
+    xlabel : str, default="epoch"
+        The label of the x axis; ``from_estimator`` says what a stream's
+        entries are.
 
     Attributes
     ----------
@@ -80,16 +92,25 @@ class TrainingCurvesDisplay:
         validation_scores=None,
         *,
         score_name="accuracy",
+        positions=None,
+        xlabel="epoch",
     ):
         self.loss_curve = loss_curve
         self.validation_loss_curve = validation_loss_curve
         self.training_scores = training_scores
         self.validation_scores = validation_scores
         self.score_name = score_name
+        self.positions = positions
+        self.xlabel = xlabel
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None):
         """Draw the curves that ``estimator``'s last :meth:`fit` recorded.
+
+        After a :meth:`~sklearn_sgdnet.SGDNetClassifier.partial_fit` stream,
+        its entries are drawn at their call (after the epochs of a fit before
+        it, if any), also where a long stream has kept only every
+        ``loss_curve_stride_``-th call.
 
         Parameters
         ----------
@@ -103,12 +124,15 @@ class TrainingCurvesDisplay:
         display : TrainingCurvesDisplay
         """
         check_is_fitted(estimator)
+        positions, xlabel = _stream_positions(estimator)
         return cls(
             estimator.loss_curve_,
             getattr(estimator, "validation_loss_curve_", None),
             getattr(estimator, "training_scores_", None),
             getattr(estimator, "validation_scores_", None),
             score_name="R²" if is_regressor(estimator) else "accuracy",
+            positions=positions,
+            xlabel=xlabel,
         ).plot(ax=ax)
 
     def plot(self, ax=None):
@@ -128,34 +152,70 @@ class TrainingCurvesDisplay:
         check_matplotlib_support(f"{type(self).__name__}.plot")
         ax = _axes(ax)
         self.lines_ = {}
+        positions = self.positions or {}
+
+        def x(parameter, curve):
+            given = positions.get(parameter)
+            return np.arange(1, len(curve) + 1) if given is None else given
+
         costs = {
-            "training cost": self.loss_curve,
-            "validation cost": self.validation_loss_curve,
+            "training cost": ("loss_curve", self.loss_curve),
+            "validation cost": ("validation_loss_curve", self.validation_loss_curve),
         }
-        for name, curve in costs.items():
+        for name, (parameter, curve) in costs.items():
             if curve is not None and len(curve):
-                epochs = np.arange(1, len(curve) + 1)
-                (self.lines_[name],) = ax.plot(epochs, curve, label=name)
-        ax.set_xlabel("epoch")
+                (self.lines_[name],) = ax.plot(x(parameter, curve), curve, label=name)
+        ax.set_xlabel(self.xlabel)
         ax.set_ylabel("cost")
         scores = {
-            f"training {self.score_name}": self.training_scores,
-            f"validation {self.score_name}": self.validation_scores,
+            f"training {self.score_name}": ("training_scores", self.training_scores),
+            f"validation {self.score_name}": (
+                "validation_scores",
+                self.validation_scores,
+            ),
         }
         self.ax_accuracy_ = None
-        if any(s is not None and len(s) for s in scores.values()):
+        if any(s is not None and len(s) for _, s in scores.values()):
             self.ax_accuracy_ = ax.twinx()
-            for name, curve in scores.items():
+            for name, (parameter, curve) in scores.items():
                 if curve is not None and len(curve):
-                    epochs = np.arange(1, len(curve) + 1)
                     (self.lines_[name],) = self.ax_accuracy_.plot(
-                        epochs, curve, linestyle="--", label=name
+                        x(parameter, curve), curve, linestyle="--", label=name
                     )
             self.ax_accuracy_.set_ylabel(self.score_name)
         handles = list(self.lines_.values())
         ax.legend(handles, list(self.lines_), loc="center right")
         self.ax_, self.figure_ = ax, ax.figure
         return self
+
+
+def _stream_positions(estimator):
+    """``(positions, xlabel)`` of a model's curves after a :meth:`partial_fit` stream.
+
+    Entry ``j`` of a stream's part of a history is its call ``j * stride``
+    (0-based; ``stride`` is ``loss_curve_stride_``), drawn at that call
+    counted from 1 after the epochs of the fit before the stream, which
+    ``loss_curve_`` holds first; the entries of a history before the stream
+    are drawn at 1, 2, 3, ... ``(None, "epoch")`` without a stream.
+    """
+    starts = getattr(estimator, "_stream_starts", None)
+    if not starts or not getattr(estimator, "_stream_calls", 0):
+        return None, "epoch"
+    stride = getattr(estimator, "loss_curve_stride_", 1)
+    epochs = starts.get("loss_curve_", 0)  # the fit's, before the stream
+    positions = {}
+    for parameter in ("loss_curve", "validation_loss_curve", "validation_scores"):
+        curve = getattr(estimator, parameter + "_", None)
+        start = starts.get(parameter + "_")
+        if curve is not None and start is not None:
+            positions[parameter] = np.concatenate(
+                [
+                    np.arange(1, start + 1),
+                    epochs + 1 + stride * np.arange(len(curve) - start),
+                ]
+            )
+    what = "partial_fit call"
+    return positions, f"epoch, then {what}" if epochs else what
 
 
 class WeightImagesDisplay:

@@ -166,15 +166,28 @@ class SGDNetRegressor(RegressorMixin, BaseSGDNet):
         Number of training samples seen.
 
     loss_ : float
-        The last entry of ``loss_curve_``.
+        The training loss of the last epoch or :meth:`partial_fit` call: the
+        last entry of ``loss_curve_``, unless a long stream left that call
+        out (see ``loss_curve_stride_``).
 
     loss_curve_ : list of float
         The training loss (mean cost of the standardised targets, plus the
-        penalty) of each epoch, or of each :meth:`partial_fit` batch.
+        penalty) of each epoch, or of each :meth:`partial_fit` batch; in a
+        stream of 1,000 calls or more, of every ``loss_curve_stride_``-th
+        call only.
+
+    loss_curve_stride_ : int
+        How many :meth:`partial_fit` calls of the current stream one entry of
+        ``loss_curve_`` stands for, as the classifier's: 1 until the stream
+        has added 1,000 entries, then doubled at each thinning, so that a
+        stream keeps 500 to 999 entries however long it runs (also of
+        ``validation_scores_`` and ``validation_loss_curve_`` with
+        ``early_stopping=True``). :meth:`fit` sets it back to 1.
 
     validation_scores_ : list of float or None
         R² on the validation data after each epoch, with ``X_val`` or
-        ``early_stopping``.
+        ``early_stopping``; in a :meth:`partial_fit` stream with
+        ``early_stopping=True``, of each batch before its step.
 
     validation_loss_curve_ : list of float or None
         The validation loss after each epoch, under the same conditions.

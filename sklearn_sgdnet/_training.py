@@ -23,6 +23,7 @@ the training loop (``_loop.py``) runs the epochs, stopping and monitoring,
 and the estimator validates the input.
 """
 
+import contextlib
 import math
 
 import numpy as np
@@ -43,6 +44,10 @@ from ._network import (
 # --------------------------------------------------------------------------
 # The update rule
 # --------------------------------------------------------------------------
+
+
+# the adaptive schedule stops when eta has dropped to this fraction of eta_0
+ADAPTIVE_FLOOR = 1e-3
 
 
 class SGDOptimizer:
@@ -139,17 +144,39 @@ class SGDOptimizer:
                 self.power_t
             )
 
+    @contextlib.contextmanager
+    def scaled(self, factor):
+        """The learning rate times ``factor`` for the steps made inside.
+
+        A :meth:`partial_fit` call smaller than a mini-batch steps with
+        ``factor < 1`` (``_loop.stream_rate``): eta scales the whole update,
+        the weight decay included, as ``eta`` itself would.
+        """
+        if factor == 1.0:
+            yield
+            return
+        eta = self.learning_rate
+        self.learning_rate = eta * factor
+        try:
+            yield
+        finally:
+            self.learning_rate = eta
+
     def trigger_stopping(self, msg, verbose):
         """Decide whether to stop when progress stalls.
 
         Returns True to stop. With the ``"adaptive"`` schedule the learning
-        rate is divided by 5 instead, until it falls below 1e-6.
+        rate is divided by 5 instead, until it is a thousandth of its initial
+        value. That is the book's rule (chapter 3, "Learning rate
+        schedule"): decrease eta "until, say, the learning rate is a factor of
+        1,024 (or 1,000) times lower than the initial value. Then we
+        terminate."
         """
         if self.schedule != "adaptive":
             if verbose:
                 print(msg + " Stopping.")
             return True
-        if self.learning_rate <= 1e-6:
+        if self.learning_rate <= self.learning_rate_init * ADAPTIVE_FLOOR:
             if verbose:
                 print(msg + " Learning rate too small. Stopping.")
             return True

@@ -499,7 +499,12 @@ def test_convergence_warning_when_max_iter_ends_the_run():
 def test_early_stop_without_convergence_warning():
     # a loss that cannot improve by tol stops after n_iter_no_change + 1 epochs
     clf = SGDNetClassifier(
-        hidden_layer_sizes=5, tol=1e3, n_iter_no_change=2, max_iter=50, random_state=0
+        hidden_layer_sizes=5,
+        tol=1e3,
+        n_iter_no_change=2,
+        max_iter=50,
+        learning_rate="constant",  # stops at the first stall
+        random_state=0,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)

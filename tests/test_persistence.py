@@ -268,18 +268,20 @@ _COUNTER = "sklearn_sgdnet._loop.NoImprovementCounter"
         (dict(early_stopping=True), False, _BASE_TYPES),
         (dict(learning_rate="adaptive"), False, _BASE_TYPES),
         (dict(dropout=0.2, class_weight="balanced"), False, _BASE_TYPES),
-        (dict(), True, _BASE_TYPES),
+        (dict(), True, [*_BASE_TYPES, _COUNTER]),  # adaptive by default
         (dict(learning_rate="invscaling"), True, _BASE_TYPES),
         (dict(early_stopping=True), True, [*_BASE_TYPES, _COUNTER]),
         (dict(learning_rate="adaptive"), True, [*_BASE_TYPES, _COUNTER]),
+        (dict(learning_rate="constant"), True, _BASE_TYPES),
     ],
 )
 def test_skops_trusted_types_as_documented(params, stream, expected):
     sio = pytest.importorskip("skops.io")
     clf = SGDNetClassifier(5, max_iter=5, random_state=0, **params)
     if stream:
-        for start in range(0, 150, 10):
-            rows = slice(start, start + 10)
+        # 1,050 rows: the adaptive schedule's first window (1,000 rows) closed
+        for start in range(0, 1050, 10):
+            rows = slice(start % 150, start % 150 + 10)
             clf.partial_fit(X[rows], y[rows], classes=[0, 1, 2])
     else:
         with warnings.catch_warnings():

@@ -16,7 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import LabelBinarizer, StandardScaler
 
 import sklearn_sgdnet._training as training
-from sklearn_sgdnet import SGDNetClassifier
+from sklearn_sgdnet import SGDNetClassifier, _loop
 from sklearn_sgdnet._network import gradient, split_params
 
 X_digits, y_digits = load_digits(return_X_y=True)
@@ -112,13 +112,16 @@ def test_schedules_match_mlp(schedule):
         assert clf._optimizer.learning_rate == pytest.approx(0.4 / (22 + 1) ** 0.3)
 
 
-def test_adaptive_schedule_matches_mlp():
+def test_adaptive_schedule_matches_mlp_down_to_the_books_floor():
     ours = training.SGDOptimizer(1, 1, 0.4, "adaptive")
     ref = SkSGD([np.zeros(1)], 0.4, "adaptive", momentum=0)
-    for _ in range(12):
-        assert ours.trigger_stopping("", False) == ref.trigger_stopping("", False)
+    for _ in range(5):  # 0.4 / 5**5 = 1.28e-4 is below 0.4 / 1000
+        assert not ours.trigger_stopping("", False)
+        assert not ref.trigger_stopping("", False)
         assert ours.learning_rate == pytest.approx(ref.learning_rate)
-    assert ours.trigger_stopping("", False)  # below 1e-6: stop
+    # MLPClassifier goes on to 1e-6; the book stops at a thousandth of eta
+    assert ours.trigger_stopping("", False)
+    assert not ref.trigger_stopping("", False)
 
 
 def test_adaptive_fit_divides_learning_rate():
@@ -450,29 +453,52 @@ def test_checks_with_options(estimator, check):
         check(estimator)
 
 
-def test_adaptive_schedule_in_partial_fit_divides_learning_rate():
+@pytest.mark.parametrize("schedule", ["adaptive", "constant"])
+def test_adaptive_schedule_in_partial_fit_counts_windows(schedule):
+    # stalls are counted per window of MIN_WINDOW_ROWS rows, not per call
     clf = SGDNetClassifier(
         hidden_layer_sizes=(5,),
-        learning_rate="adaptive",
+        learning_rate=schedule,
         learning_rate_init=0.5,
-        tol=10.0,  # after the first call, no call "improves"
+        tol=100.0,  # after the first window, no window "improves"
         n_iter_no_change=1,
         random_state=0,
     )
     classes = np.unique(y_small)
-    for start in range(0, 60, 10):  # 6 calls: divided after calls 3 and 5
+    rates = []
+    for call in range(500):  # 10-row calls: a window closes every 100 calls
+        start = (10 * call) % 60
         clf.partial_fit(
             X_small[start : start + 10], y_small[start : start + 10], classes
         )
-    assert clf._optimizer.learning_rate == pytest.approx(0.5 / 5**2)
-    constant = SGDNetClassifier(
-        hidden_layer_sizes=(5,), learning_rate_init=0.5, tol=10.0, n_iter_no_change=1
-    )
-    for start in range(0, 60, 10):
-        constant.partial_fit(
-            X_small[start : start + 10], y_small[start : start + 10], classes
-        )
-    assert constant._optimizer.learning_rate == 0.5
+        rates.append(clf._optimizer.learning_rate)
+    if schedule == "constant":
+        assert set(rates) == {0.5}
+        return
+    assert _loop.MIN_WINDOW_ROWS == 1000
+    # windows close after calls 100, 200, ...: the first sets the best, the
+    # second and third stall, and the third divides (more than 1 stall)
+    assert set(rates[:299]) == {0.5}
+    assert rates[299] == pytest.approx(0.1)
+    assert set(rates[299:499]) == {rates[299]}  # the count starts again
+    assert rates[499] == pytest.approx(0.02)
+
+
+def test_adaptive_schedule_stops_at_a_thousandth_of_eta():
+    # the book's rule: divide until eta is 1/1,000 of its initial value
+    clf = SGDNetClassifier(
+        hidden_layer_sizes=(5,),
+        learning_rate="adaptive",
+        learning_rate_init=0.5,
+        tol=100.0,  # no epoch after the first improves
+        n_iter_no_change=1,  # every second stall divides
+        max_iter=50,
+        random_state=0,
+    ).fit(X_small, y_small)
+    # 0.5 -> 0.1 -> 0.02 -> 0.004 -> 0.0008 -> 0.00016 (<= 0.0005): stop
+    assert clf._optimizer.learning_rate == pytest.approx(0.5 / 5**5)
+    # epoch 1 sets the best; epochs 3, 5, 7, 9 and 11 divide, 13 stops
+    assert clf.n_iter_ == 13
 
 
 def test_no_convergence_warning_when_every_epoch_is_asked_for():
