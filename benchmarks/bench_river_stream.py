@@ -10,14 +10,16 @@ of those predictions over one pass of the stream, and the time of the pass.
 
 Contenders (``random_state`` 0, 1 and 2; medians):
 
-- ``ours``: ``SGDNetClassifier()`` at its defaults, whose one-row calls step
-  ``eta / batch_size`` times their gradient (``_loop.stream_rate``);
-- ``ours, book's step``: ``batch_size="auto"``, whose every call steps
-  ``eta / len(batch)``, as every call did before version 0.2;
-- ``ours (30,)`` and ``ours (10,)``: narrower hidden layers;
+- ``ours``: ``SGDNetClassifier()`` at its defaults: each one-row call is the
+  book's step, ``eta = 1`` times the row's gradient;
+- ``ours eta=0.1``: the same network with a tenth of the step;
+- ``ours (10,) eta=0.3``, ``ours (10,) eta=0.1`` and ``ours (30,) eta=0.3``:
+  narrower hidden layers, smaller steps (``learning_rate_init``), which suit
+  a short stream of single rows (see the streaming page);
 - ``MLP``: ``MLPClassifier()`` at its defaults (Adam);
-- ``river LogReg``: river's own ``linear_model.LogisticRegression()``, for
-  reference (no random_state: run once per round all the same).
+- ``river linear``: river's own ``linear_model.LogisticRegression()`` (or
+  ``SoftmaxRegression()`` for several classes), for reference (it has no
+  random_state: each round runs the same model).
 
 The contenders alternate (``_common.rounds``). The data sets are the ones
 river ships in its wheel (no download): Phishing (1,250 rows, 9 features)
@@ -60,19 +62,28 @@ def contenders():
 
     return {
         "ours": lambda classes: wrapped(sgdnet(), classes),
-        "ours, book's step": lambda classes: wrapped(
-            sgdnet(batch_size="auto"), classes
+        "ours eta=0.1": lambda classes: wrapped(
+            sgdnet(learning_rate_init=0.1), classes
         ),
-        "ours (30,)": lambda classes: wrapped(
-            sgdnet(hidden_layer_sizes=(30,)), classes
+        "ours (10,) eta=0.3": lambda classes: wrapped(
+            sgdnet(hidden_layer_sizes=(10,), learning_rate_init=0.3), classes
         ),
-        "ours (10,)": lambda classes: wrapped(
-            sgdnet(hidden_layer_sizes=(10,)), classes
+        "ours (10,) eta=0.1": lambda classes: wrapped(
+            sgdnet(hidden_layer_sizes=(10,), learning_rate_init=0.1), classes
+        ),
+        "ours (30,) eta=0.3": lambda classes: wrapped(
+            sgdnet(hidden_layer_sizes=(30,), learning_rate_init=0.3), classes
         ),
         "MLP": lambda classes: wrapped(MLPClassifier, classes),
-        "river LogReg": lambda classes: (
+        # river's own linear model: logistic, or softmax for several classes
+        "river linear": lambda classes: (
             lambda seed: (
-                preprocessing.StandardScaler() | linear_model.LogisticRegression()
+                preprocessing.StandardScaler()
+                | (
+                    linear_model.LogisticRegression()
+                    if len(classes) == 2
+                    else linear_model.SoftmaxRegression()
+                )
             )
         ),
     }

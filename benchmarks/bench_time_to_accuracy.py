@@ -27,14 +27,17 @@ Method:
 1. **Curves.** Each contender is trained epoch by epoch, and after every
    epoch the clock is paused while it is scored on the test set. Ours runs
    one epoch per ``fit`` call with ``warm_start=True, max_iter=1`` (for these
-   configurations, with no momentum and a constant learning rate, that is the
-   same arithmetic as one long ``fit``); MLPClassifier runs one epoch per
-   ``partial_fit`` call on the whole training set, with a ``RandomState``
-   instance so that every epoch is shuffled anew, as in its ``fit``. The
-   first call's time includes the one-off setup (validation,
-   initialisation). The contenders alternate in rounds, one round per
-   ``random_state``; "time to 0.93" is the median over the seeds of the
-   elapsed training time at the first epoch with test accuracy >= 0.93.
+   configurations, with no momentum and a constant learning rate, that is
+   the same arithmetic as one long ``fit``), except under the adaptive
+   schedule (the defaults since 0.2), which a new ``fit`` would start again:
+   there each point is a fresh fit of ``max_iter=k`` epochs, timed whole
+   (``refit_curve``). MLPClassifier runs one epoch per ``partial_fit`` call
+   on the whole training set, with a ``RandomState`` instance so that every
+   epoch is shuffled anew, as in its ``fit``. The first call's time
+   includes the one-off setup (validation, initialisation). The contenders
+   alternate in rounds, one round per ``random_state``; "time to 0.93" is
+   the median over the seeds of the elapsed training time at the first
+   epoch with test accuracy >= 0.93.
 2. **Default fits.** Each contender's complete ``fit`` at its own settings
    (its own stopping rule, its own ``max_iter``), timed as a whole, for each
    seed, alternating; the medians of wall time, epochs and test accuracy,
@@ -51,6 +54,7 @@ Without ``--data`` it runs on scikit-learn's bundled digits.
 """
 
 import argparse
+import warnings
 
 import numpy as np
 from _common import (
@@ -67,6 +71,7 @@ from _common import (
     timed,
     write_json,
 )
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 from sklearn_sgdnet import SGDNetClassifier
@@ -81,13 +86,23 @@ def contenders(n_train):
     runs, which their curves show whole; the last two of ours differ from the
     defaults only in the stopping rule, which only a complete fit shows.
     """
-    book = dict(batch_size=10, tol=0.0, n_iter_no_change=np.inf, max_iter=30)
+    book = dict(
+        batch_size=10,
+        tol=0.0,
+        n_iter_no_change=np.inf,
+        max_iter=30,
+        learning_rate="constant",
+    )
     return {
         "ours": ("ours", {}, True, True),
         "ours 0.1 defaults": (
             "ours",
             dict(
-                batch_size="auto", learning_rate_init=0.5, tol=1e-4, n_iter_no_change=10
+                batch_size="auto",
+                learning_rate_init=0.5,
+                learning_rate="constant",
+                tol=1e-4 / 3.25,  # 1e-4 absolute; 3.25: the uninformed loss
+                n_iter_no_change=10,
             ),
             True,
             True,
@@ -140,16 +155,17 @@ def sweep():
     Curves only: how fast each mini-batch size and learning rate improves,
     to choose the defaults from (``--sweep``).
     """
+    const = dict(learning_rate="constant")  # as when the sweep chose them
     grid = {
-        f"b={b} eta={eta}": dict(batch_size=b, learning_rate_init=eta)
+        f"b={b} eta={eta}": dict(batch_size=b, learning_rate_init=eta, **const)
         for b in (10, 20, 50, 200)
         for eta in (0.5, 1.0, 2.0)
     }
     grid["b=10 eta=0.1 momentum=0.9"] = dict(
-        batch_size=10, learning_rate_init=0.1, momentum=0.9
+        batch_size=10, learning_rate_init=0.1, momentum=0.9, **const
     )
     grid["b=50 eta=0.5 momentum=0.9"] = dict(
-        batch_size=50, learning_rate_init=0.5, momentum=0.9
+        batch_size=50, learning_rate_init=0.5, momentum=0.9, **const
     )
     return {name: ("ours", params, True, False) for name, params in grid.items()}
 
@@ -163,6 +179,8 @@ def make(family, params, seed, *_):
 def curve(contender, seed, data, epochs):
     """``(seconds, accuracy)`` after each of ``epochs`` epochs (scoring untimed)."""
     family, params = contender[:2]
+    if family == "ours" and make(family, params, seed).learning_rate == "adaptive":
+        return refit_curve(contender, seed, data, epochs)
     if family == "ours":
         est = make(family, params, seed)
         est.set_params(warm_start=True, max_iter=1, n_iter_no_change=np.inf)
@@ -184,6 +202,36 @@ def curve(contender, seed, data, epochs):
             one_epoch()
         points.append((clock.elapsed, float(est.score(data.X_test, data.y_test))))
     return points
+
+
+def refit_curve(contender, seed, data, epochs):
+    """The curve of a schedule that one epoch per ``fit`` would reset.
+
+    The adaptive schedule divides eta when the loss stalls, and a new
+    ``fit`` starts it again: so each point is a fresh ``fit`` of ``k``
+    epochs (``max_iter=k``, the same seed), timed whole, whose first ``k``
+    epochs are the first ``k`` of the complete fit, schedule included. The
+    curve ends where that fit stops by itself.
+    """
+    points = []
+    for k in range(1, epochs + 1):
+        est = make(*contender[:2], seed).set_params(max_iter=k)
+        seconds, _ = timed(quiet(est.fit), data.X_train, data.y_train)
+        points.append((seconds, float(est.score(data.X_test, data.y_test))))
+        if est.n_iter_ < k:  # stopped by its own rule
+            break
+    return points
+
+
+def quiet(fn):
+    """``fn`` with ConvergenceWarnings silenced (a fit cut at ``max_iter=k``)."""
+
+    def call(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return fn(*args, **kwargs)
+
+    return call
 
 
 def time_to(points, threshold):

@@ -543,24 +543,6 @@ class _Run:
 # --------------------------------------------------------------------------
 
 
-def stream_rate(batch_size, m):
-    """The factor on eta of a :meth:`partial_fit` step of ``m`` rows.
-
-    The book's step is ``eta / m`` times the batch's summed gradient: its
-    size does not depend on ``m``, so that a stream of one-row calls would
-    step ten times as far per example as the mini-batches of 10 that
-    ``eta`` was chosen for, and learns worse for it (progressive accuracy
-    on river's Phishing stream: 84.8% against 86.7%). A call of fewer rows
-    than ``batch_size`` therefore steps ``eta / batch_size`` times its
-    summed gradient, the factor ``m / batch_size`` on the book's step; a
-    call of ``batch_size`` rows or more is the book's ``update_mini_batch``
-    exactly. With ``batch_size="auto"`` every call is the book's step.
-    """
-    if batch_size == "auto" or m >= batch_size:
-        return 1.0
-    return m / batch_size
-
-
 def stream_step(params, engine, state, X, Y, sample_weight, score_kind, hooks):
     """One :meth:`partial_fit` step on the batch ``(X, Y)``; the attributes to set.
 
@@ -606,8 +588,7 @@ def stream_step(params, engine, state, X, Y, sample_weight, score_kind, hooks):
                     _thin_stream(state, updates, calls, stride)
                 return updates
         errors = engine.new_errors(Y.shape)
-        with engine.optimizer.scaled(stream_rate(params.batch_size, m)):
-            stepped = engine.step(X, Y, sample_weight, errors)
+        stepped = engine.step(X, Y, sample_weight, errors)
         if not engine.params_finite():
             raise ValueError(
                 "The step produced non-finite weights; the model was left "

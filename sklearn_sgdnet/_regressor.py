@@ -70,10 +70,12 @@ class SGDNetRegressor(RegressorMixin, BaseSGDNet):
 
     tol : float, default=1e-4
         Progress stalls when the training loss (in standardised units) has
-        not improved by at least ``tol`` for ``n_iter_no_change``
-        consecutive epochs (with ``early_stopping``, the validation R²); the
-        ``"adaptive"`` schedule then divides ``eta`` by 5, and training stops
-        once ``eta`` is below 1e-6 (other schedules stop at once).
+        not improved by at least ``tol`` times the loss of predicting the
+        mean (1/2 per target) for more than ``n_iter_no_change`` consecutive
+        epochs (with ``early_stopping``, when the validation R² has not
+        improved by ``tol``); the ``"adaptive"`` schedule then divides
+        ``eta`` by 5, and training stops once ``eta`` is a thousandth of
+        ``learning_rate_init`` (other schedules stop at once).
 
     n_iter_no_change : int or np.inf, default=5
         See ``tol``. ``np.inf`` runs every one of the ``max_iter`` epochs.

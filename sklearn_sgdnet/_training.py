@@ -23,7 +23,6 @@ the training loop (``_loop.py``) runs the epochs, stopping and monitoring,
 and the estimator validates the input.
 """
 
-import contextlib
 import math
 
 import numpy as np
@@ -143,24 +142,6 @@ class SGDOptimizer:
             self.learning_rate = self.learning_rate_init / (time_step + 1) ** (
                 self.power_t
             )
-
-    @contextlib.contextmanager
-    def scaled(self, factor):
-        """The learning rate times ``factor`` for the steps made inside.
-
-        A :meth:`partial_fit` call smaller than a mini-batch steps with
-        ``factor < 1`` (``_loop.stream_rate``): eta scales the whole update,
-        the weight decay included, as ``eta`` itself would.
-        """
-        if factor == 1.0:
-            yield
-            return
-        eta = self.learning_rate
-        self.learning_rate = eta * factor
-        try:
-            yield
-        finally:
-            self.learning_rate = eta
 
     def trigger_stopping(self, msg, verbose):
         """Decide whether to stop when progress stalls.

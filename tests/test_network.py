@@ -382,36 +382,6 @@ def test_partial_fit_is_one_step_of_mean_gradient(cost, weighted, hidden):
     assert clf.n_iter_ == 2
 
 
-@pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize("m", [1, 4, 9])
-def test_partial_fit_smaller_than_a_batch_steps_by_its_share(m, weighted):
-    # m < batch_size rows: eta * m / batch_size times the mean gradient, the
-    # step that m / batch_size of a mini-batch would have taken (stream_rate)
-    eta, batch_size, alpha = 0.7, 10, 0.05
-    clf = SGDNetClassifier(
-        hidden_layer_sizes=(5,),
-        learning_rate_init=eta,
-        batch_size=batch_size,
-        alpha=alpha,  # the weight decay takes the scaled eta too
-        random_state=0,
-    )
-    clf.partial_fit(X_clf[:10], y_clf[:10], classes=np.unique(y_clf))
-    coefs = [W.copy() for W in clf.coefs_]
-    intercepts = [b.copy() for b in clf.intercepts_]
-    Xb, yb = X_clf[10 : 10 + m], y_clf[10 : 10 + m]
-    sw = np.linspace(0.5, 2.0, m) if weighted else None
-    _, cg, ig = gradient(
-        coefs, intercepts, Xb, _binarized(clf, yb), "cross_entropy", sw
-    )
-    clf.partial_fit(Xb, yb, sample_weight=sw)
-    s = eta * m / batch_size
-    for new, W, g in zip(clf.coefs_, coefs, cg, strict=True):
-        assert_allclose(new, (1 - s * alpha) * W - s * g, rtol=1e-12, atol=1e-14)
-    for new, b, g in zip(clf.intercepts_, intercepts, ig, strict=True):
-        assert_allclose(new, b - s * g, rtol=1e-12, atol=1e-14)
-    assert clf._optimizer.learning_rate == eta  # eta itself is as it was
-
-
 def test_partial_fit_binary_one_output_step():
     # binary targets: one sigmoid output neuron, the target is y == classes_[1]
     eta = 1.3
@@ -455,9 +425,7 @@ def test_fit_one_epoch_equals_partial_fit_on_slices(batch_size, cost, weighted):
         warnings.simplefilter("ignore", ConvergenceWarning)
         fitted.fit(X_clf, y_clf, sample_weight=sw)
 
-    # batch_size="auto": every call takes the book's step, eta / len(batch),
-    # the short last slice included, as fit's last mini-batch does
-    stream = SGDNetClassifier(batch_size="auto", **params)
+    stream = SGDNetClassifier(**params)
     classes = np.unique(y_clf)
     for start in range(0, n, batch_size):
         sl = slice(start, start + batch_size)

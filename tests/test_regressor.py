@@ -69,7 +69,6 @@ def test_one_partial_fit_step_is_the_books_backpropagation():
         learning_rate="constant",
         learning_rate_init=0.1,
         momentum=0.0,  # the book's plain step
-        batch_size=20,  # a call of a whole mini-batch: update_mini_batch
         random_state=0,
     )
     reg.partial_fit(X[:20], y[:20])

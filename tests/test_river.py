@@ -42,7 +42,7 @@ def test_river_classifier_learns_one_row_at_a_time():
     prior = _progressive(
         dummy.PriorClassifier(), datasets.Phishing(), metrics.Accuracy()
     )
-    # one partial_fit call per row, each a step of eta / batch_size
+    # one partial_fit call per row, each the book's step on that row
     fitted = model["SKL2RiverClassifier"].estimator
     assert fitted.n_iter_ == fitted.t_ == N_ROWS
     assert ours > prior + 0.2  # 0.82 against 0.56
