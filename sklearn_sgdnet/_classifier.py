@@ -139,8 +139,8 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         stalls (see ``tol``), then divides it by 5, and stops once it is a
         thousandth of ``learning_rate_init``: the book's learning rate
         schedule of chapter 3. In :meth:`partial_fit`, it counts stalls of
-        the batches' losses, as :class:`~sklearn.neural_network.MLPClassifier`
-        does.
+        the mean loss of windows of at least 1,000 rows, not of single
+        calls (see :ref:`schedules`).
 
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.
