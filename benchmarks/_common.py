@@ -385,11 +385,12 @@ def load_baseline(folder):
     return module
 
 
-def make_ours(h, b, seed, package=None):
+def make_ours(h, b, seed, package=None, **params):
     """``max_iter -> SGDNetClassifier`` (cross-entropy, eta=LR_OURS).
 
     ``package``: the module to take the class from (default: this checkout's
-    ``sklearn_sgdnet``; see :func:`load_baseline`).
+    ``sklearn_sgdnet``; see :func:`load_baseline`). ``params``: further
+    parameters of the classifier (e.g. another engine's), passed as given.
     """
     if package is None:
         import sklearn_sgdnet as package
@@ -402,6 +403,7 @@ def make_ours(h, b, seed, package=None):
             learning_rate_init=LR_OURS,
             max_iter=max_iter,
             **same_work(h, b, seed),
+            **params,
         )
 
     return make
@@ -434,7 +436,17 @@ def fit_once(make, X, y):
 # --------------------------------------------------------------------------
 
 LR_BOOK = 3.0  # the book's eta for its quadratic cost
-IMPLS = ("ours", "mlp", "book", "gemm")
+# The contenders of the sweeps. The estimators, each timed by time_fit (fits
+# of 1 and 1 + E epochs): name -> make(h, b, seed), a function that returns
+# ``max_iter -> unfitted estimator`` set to the same work (see make_ours). One
+# more engine is one more entry here, e.g.
+# ``ESTIMATORS["ours_x"] = functools.partial(make_ours, engine="x")``: the
+# sweeps then time it (EpochBench.units_for, run_unit, warm_up) and
+# bench_epoch.py's tables give it its columns. Then the two loops that are
+# not estimators: the book's loop and the GEMM floor.
+ESTIMATORS = dict(ours=make_ours, mlp=make_mlp)
+LOOPS = ("book", "gemm")
+IMPLS = (*ESTIMATORS, *LOOPS)
 
 
 def fmt_ms(t):
@@ -572,6 +584,95 @@ def run_gemm(X, h, n_out, b, epochs, threads):
     return dt / epochs, dc / epochs, None
 
 
+# The arithmetic limit: the multiply-adds of an epoch at the machine's peak
+
+
+def multiply_adds(sizes, n_rows):
+    """The multiply-adds of one epoch of training steps on ``n_rows`` rows.
+
+    ``sizes`` are the layers ``[n0, n1, ..., nL]``, input first. Weight
+    matrix ``l`` (``l = 1..L``) is ``n_{l-1} x n_l``, and for every example a
+    step of back-propagation takes three products with it:
+
+    - forward, ``z_l = a_{l-1} W_l``: ``n_{l-1} n_l`` multiply-adds, every
+      layer;
+    - the weight gradient, ``a_{l-1}^T delta_l``: ``n_{l-1} n_l``, every
+      layer;
+    - the delta propagated back, ``delta_{l-1} = (delta_l W_l^T) * s'``:
+      ``n_{l-1} n_l``, for ``l >= 2`` only (no delta is propagated into the
+      input layer).
+
+    So an example costs ``2 sum_l n_{l-1} n_l + sum_{l>=2} n_{l-1} n_l``
+    multiply-adds: for ``[784, 30, 10]`` that is ``2 (784 * 30 + 30 * 10) +
+    30 * 10 = 47,940``, and an epoch of 8000 rows 383.5 million. Mini-batches
+    group the same products into matrix products (the GEMM floor's five), so
+    the count does not depend on the batch size. Left out, as not
+    multiply-adds of products: the biases, the activations and their
+    derivatives, the cost's derivative, the gather of shuffled rows and the
+    update ``W -= eta / m * G`` (``sum_l n_{l-1} n_l`` per mini-batch: for
+    ``[784, 30, 10]`` about half the count again at batch 1 and ``1/(2 b)``
+    of it at batch ``b``). The count is therefore a lower bound on an
+    epoch's arithmetic.
+    """
+    sizes = [int(s) for s in sizes]
+    products = [a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    return n_rows * (2 * sum(products) + sum(products[1:]))
+
+
+def peak_fma(size=1000, repeats=7, dtypes=("float64", "float32"), threads=THREADS):
+    """The machine's peak multiply-add rate, measured on one matrix product.
+
+    For every ``(dtype, BLAS threads)`` unit: ``np.dot`` of two ``size x
+    size`` matrices (standard normal, into a preallocated result), twice to
+    warm up and then ``repeats`` times, the units in :func:`rounds` order;
+    the rate is ``size**3`` multiply-adds over the median time. Returns a
+    list of records (``dtype``, ``threads`` as :func:`tname` names it,
+    ``size``, ``times_s``, ``seconds``, ``fma_per_s``).
+    """
+    rng = np.random.default_rng(0)
+    mats = {}
+    for dtype in dtypes:
+        A = rng.standard_normal((size, size)).astype(dtype)
+        B = rng.standard_normal((size, size)).astype(dtype)
+        mats[dtype] = A, B, np.empty((size, size), dtype)
+    units = [(dtype, thr) for dtype in dtypes for thr in threads]
+    times = {u: [] for u in units}
+    for dtype, thr in units:  # warm-up: the threads, the pages, the caches
+        with limits(thr):
+            for _ in range(2):
+                np.dot(*mats[dtype][:2], out=mats[dtype][2])
+    for _, (dtype, thr) in rounds(units, repeats):
+        A, B, C = mats[dtype]
+        with limits(thr):
+            t0 = time.perf_counter()
+            np.dot(A, B, out=C)
+            times[(dtype, thr)].append(time.perf_counter() - t0)
+    out = []
+    for (dtype, thr), ts in times.items():
+        t = statistics.median(ts)
+        out.append(
+            dict(
+                dtype=dtype,
+                threads=tname(thr),
+                size=size,
+                times_s=ts,
+                seconds=t,
+                fma_per_s=size**3 / t,
+            )
+        )
+    return out
+
+
+def blas_threads():
+    """The most threads any BLAS library in the process uses by default."""
+    n = [
+        lib.get("num_threads") or 0
+        for lib in threadpool_info()
+        if lib.get("user_api") == "blas"
+    ]
+    return max(n, default=None)
+
+
 # The sweeps: configurations (n, h, batch, dtype) timed in interleaved rounds
 
 
@@ -587,14 +688,30 @@ class EpochBench:
         self.args = args
         self.results = {}  # (group, n, h, b, dtype, impl, threads) -> record
         self.n0 = args.n_headline
+        # name -> make(h, b, seed): the estimator contenders (see ESTIMATORS);
+        # a subclass adds one with ``self.estimators[name] = make``
+        self.estimators = dict(ESTIMATORS)
+
+    @property
+    def impls(self):
+        """Every contender's name: the estimators', then the loops'."""
+        return (*self.estimators, *LOOPS)
 
     def content(self):
         return dict(training=list(self.results.values()))
 
+    def preamble(self):
+        """Lines to print under the header, before the warm-up ("": none).
+
+        A subclass measures here what its tables need besides the sweeps
+        (``bench_epoch.py``: the machine's peak multiply-add rate).
+        """
+        return ""
+
     def units_for(self, n, h, b, dtype):
         """The (impl, threads) pairs worth running for a configuration."""
         units = []
-        for impl in IMPLS:
+        for impl in self.impls:
             for threads in THREADS:
                 if impl == "book" and dtype != "float64":
                     continue  # the book's loop is float64 only
@@ -676,18 +793,19 @@ class EpochBench:
         """
         n, h, b, dtype = pl["cfg"]
         seed = self.args.seed
-        if impl == "ours":
-            return run_ours(X, y, h, b, pl["epochs"], threads, seed)
-        if impl == "mlp":
-            return run_mlp(X, y, h, b, pl["epochs"], threads, seed)
+        if impl in self.estimators:
+            make = self.estimators[impl](h, b, seed)
+            return time_fit(make, X, y, threads, pl["epochs"])
         if impl == "book":
             return run_book(self.data, n, h, b, threads, seed, pl["book_cap"])
-        return run_gemm(X, h, self.data.n_classes, b, pl["epochs"], threads)
+        if impl == "gemm":
+            return run_gemm(X, h, self.data.n_classes, b, pl["epochs"], threads)
+        raise ValueError(f"unknown contender {impl!r}")
 
     def warm_up(self, X, y):
         """Tiny untimed runs before the sections: lazy imports, first-call costs."""
-        run_ours(X, y, 30, 10, 1, 1, 0)
-        run_mlp(X, y, 30, 10, 1, 1, 0)
+        for make in self.estimators.values():
+            time_fit(make(30, 10, 0), X, y, 1, 1)
         run_gemm(X, 30, self.data.n_classes, 10, 1, 1)
 
     def _record(self, group, pl):
@@ -877,6 +995,9 @@ def _run_script(args, title, functions, bench_class, extend_plan):
     env = environment()
     print(header(title, env))
     print(describe(data, args, plan))
+    preamble = bench.preamble()
+    if preamble:
+        print(preamble)
     print()
     # warm-up: lazy imports, first-call costs, caches
     for dt in plan["dtypes"]:

@@ -1,0 +1,143 @@
+#!/usr/bin/env python
+"""The compiled (Numba) engine against the NumPy engine, epoch by epoch.
+
+Issue 23 asks for a compiled engine for small mini-batches. This script
+times the two trainers on the same work, side by side in one process,
+alternating (:func:`_common.rounds`), median of ``--repeats`` epochs each:
+``_training.Trainer`` (the NumPy engine that every estimator uses) and
+``_numba_training.NumbaTrainer`` (one compiled call per epoch), on
+
+- MNIST's pixels scaled to [0, 1] (81 % zeros: the compiled engine skips
+  them in the first layer) and the same pixels standardised (dense);
+- float64 and float32; mini-batches of 10 and 100; one BLAS thread;
+- a ``partial_fit``-sized step of 10 rows (``step``), in microseconds.
+
+The layers are ``[784, 30, 10]`` (``--hidden``), the cost cross-entropy.
+The compiled engine's first call in the process (``first call``) includes
+loading its machine code from Numba's on-disk cache, or compiling it when
+the cache is cold (the first run after installation).
+
+Usage::
+
+    pip install numba
+    python benchmarks/bench_compiled.py --data ../shared/data/mnist10k.npz
+    python benchmarks/bench_compiled.py --quick
+"""
+
+import argparse
+import time
+
+import numpy as np
+from _common import (
+    add_common_arguments,
+    header,
+    load_split,
+    median,
+    rounds,
+    table,
+    write_json,
+)
+from threadpoolctl import threadpool_limits
+
+from sklearn_sgdnet._training import SGDOptimizer, Trainer
+
+
+def trainer(cls, sizes, dtype, batch_size):
+    rng = np.random.RandomState(0)
+    coefs = [
+        (rng.randn(a, b) / np.sqrt(a)).astype(dtype)
+        for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+    ]
+    intercepts = [rng.randn(b).astype(dtype) for b in sizes[1:]]
+    n = sum(W.size for W in coefs) + sum(b.size for b in intercepts)
+    opt = SGDOptimizer(n, sum(W.size for W in coefs), 0.5)
+    return cls(coefs, intercepts, "cross_entropy", opt, batch_size)
+
+
+def alternate(made, call, repeats):
+    """Median seconds of ``call(trainer, round)`` per trainer, alternating."""
+    times = {k: [] for k in made}
+    for r, k in rounds(list(made), repeats):
+        t = time.perf_counter()
+        call(made[k], r)
+        times[k].append(time.perf_counter() - t)
+    return {k: median(v) for k, v in times.items()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_common_arguments(parser)
+    parser.add_argument("--hidden", type=int, default=30)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args(argv)
+    try:
+        from sklearn_sgdnet._numba_training import NumbaTrainer
+    except ImportError as exc:  # pragma: no cover
+        raise SystemExit(f"numba is needed: {exc}") from exc
+    if args.quick:
+        args.repeats = 1
+    print(header("The compiled engine against the NumPy engine"))
+    data = load_split(args.data)
+    X = data.X_train[:1000] if args.quick else data.X_train
+    Y = np.eye(10)[data.y_train[: len(X)]]
+    std = (X - X.mean(0)) / (X.std(0) + 1e-8)
+    sizes = [X.shape[1], args.hidden, 10]
+    print(f"{data.describe()}; layers {sizes}; one BLAS thread")
+    t0 = time.perf_counter()
+    first = trainer(NumbaTrainer, sizes, np.float64, 10)
+    first.epoch(X[:20], Y[:20], None, 10)
+    print(f"first call (cache load or compilation): {time.perf_counter() - t0:.2f} s")
+    engines = {"numpy": Trainer, "numba": NumbaTrainer}
+    rows, out = [], {}
+    with threadpool_limits(1):
+        for dtype in (np.float64, np.float32):
+            for inputs, XX in (("pixels", X), ("standardised", std)):
+                XX, YY = XX.astype(dtype), Y.astype(dtype)
+                for b in (10, 100):
+                    made = {k: trainer(c, sizes, dtype, b) for k, c in engines.items()}
+                    for t in made.values():  # compiled for this dtype, warm
+                        t.epoch(XX[:20], YY[:20], None, b)
+                    secs = alternate(
+                        made,
+                        lambda t, r, X=XX, Y=YY, b=b: t.epoch(
+                            X, Y, None, b, np.random.RandomState(r)
+                        ),
+                        args.repeats,
+                    )
+                    ms = {k: v * 1e3 for k, v in secs.items()}
+                    key = f"{np.dtype(dtype).name} {inputs} b={b}"
+                    out[key] = ms
+                    rows.append(
+                        [
+                            key,
+                            f"{ms['numpy']:.1f}",
+                            f"{ms['numba']:.1f}",
+                            f"{ms['numba'] / ms['numpy']:.2f}",
+                        ]
+                    )
+            # one step of 10 rows, as a partial_fit call makes
+            made = {k: trainer(c, sizes, dtype, 10) for k, c in engines.items()}
+            Xb, Yb = X[:10].astype(dtype), Y[:10].astype(dtype)
+            err = np.empty_like(Yb)
+            secs = alternate(
+                made,
+                lambda t, r, X=Xb, Y=Yb, e=err: t.step(X, Y, None, e),
+                5 if args.quick else 200,
+            )
+            us = {k: v * 1e6 for k, v in secs.items()}
+            key = f"{np.dtype(dtype).name} step of 10 rows (us)"
+            out[key] = us
+            rows.append(
+                [
+                    key,
+                    f"{us['numpy']:.0f}",
+                    f"{us['numba']:.0f}",
+                    f"{us['numba'] / us['numpy']:.2f}",
+                ]
+            )
+    print(table(rows, ["work", "numpy ms", "numba ms", "numba / numpy"]))
+    write_json(args.json, results=out, sizes=sizes)
+
+
+if __name__ == "__main__":
+    main()

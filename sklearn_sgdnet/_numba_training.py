@@ -1,0 +1,534 @@
+"""The compiled engine: a whole epoch of mini-batch steps in one Numba call.
+
+At mini-batches of 10 the NumPy engine (:class:`~sklearn_sgdnet._training.Trainer`)
+spends more time between its BLAS calls than in them: a step is about fifteen
+NumPy calls, each with its Python overhead, on products too small for BLAS to
+reach its speed. :class:`NumbaTrainer` runs the same mathematics, the book's
+``update_mini_batch`` for every mini-batch of an epoch, in one compiled call:
+the forward pass, the output error, backpropagation and the update, layer by
+layer, with no Python between mini-batches. It is the NumPy trainer in every
+other respect (it subclasses it): the same flat parameter vector ``theta``,
+the same optimizer, checkpoints, costs and evaluation, so that the two can
+take turns on one model.
+
+The kernel follows the book's notation. For a mini-batch of ``m`` rows, each
+row ``x`` goes forward, ``z^l = w^l a^{l-1} + b^l``, ``a^l = sigma(z^l)``
+(the output layer's activation is the cost's: sigmoid, softmax or identity);
+the output error is ``delta^L = a^L - y`` (times ``sigma'(z^L)`` for the
+quadratic cost), scaled by ``eta / m`` (or ``eta s_x / sum s`` with sample
+weights); then, from the last layer down, ``delta^{l-1} = (w^l)^T delta^l *
+sigma'(z^{l-1})`` is computed with the weights before their update, and
+``w^l <- (1 - eta alpha) w^l - sum_x delta^l_x (a^{l-1}_x)^T``,
+``b^l <- b^l - sum_x delta^l_x``. With L1 or momentum the layer's scaled
+gradient is formed first and :class:`SGDOptimizer`'s rule applied to it.
+
+``w^l`` is stored as the book writes it, ``(n_l, n_{l-1})`` in C order (the
+estimator's ``coefs_[l]`` is its transpose, a Fortran-ordered view): a row
+of ``w^l`` is one neuron's weights, contiguous, so that ``z^l_k`` is a dot
+product over contiguous memory and the update of row ``k`` an ``axpy``.
+Inputs that are zero (most pixels of an MNIST digit) contribute nothing to
+the first layer's products: the kernel gathers each row's non-zero columns
+when more than half of them are zero and skips the rest.
+
+Numba is an optional dependency (``pip install "sklearn-sgdnet[numba]"``);
+importing this module without it works, and :data:`AVAILABLE` says whether
+the engine can run. Compiled code is cached on disk (``cache=True``), so
+that only the first fit after installation pays the compilation. Nothing
+here imports scikit-learn.
+"""
+
+import math
+
+import numpy as np
+
+from ._training import Trainer
+
+try:  # the optional extra
+    import numba
+except ImportError:  # pragma: no cover - exercised where numba is absent
+    numba = None
+
+AVAILABLE = numba is not None
+
+# the costs' codes in the kernel (names of _network.COSTS)
+COST_CODES = {
+    "quadratic": 0,
+    "cross_entropy": 1,
+    "log_likelihood": 2,
+    "squared_error": 3,
+}
+
+# Reassociating sums lets LLVM vectorise the dot products (a strict order is
+# one scalar chain of dependent adds); the results differ from BLAS's, which
+# has its own order, by rounding only. No flag that assumes finite values:
+# a diverging step must produce the infinities that the trainer checks for.
+_FAST = {"reassoc", "contract", "nsz"}
+
+
+def _jit(fn):
+    if numba is None:
+        return fn
+    return numba.njit(cache=True, fastmath=_FAST, nogil=True)(fn)
+
+
+@_jit
+def _sigmoid(z):
+    # scipy's expit: 1 / (1 + exp(-z))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@_jit
+def _example_cost(cost, a, y, eps):
+    """``C_x`` of one example from its output ``a`` and target ``y``."""
+    total = 0.0
+    if cost == 0 or cost == 3:  # quadratic, squared_error
+        for k in range(a.shape[0]):
+            d = a[k] - y[k]
+            total += 0.5 * d * d
+    elif cost == 1:  # cross-entropy: -ln(1 - |a - y|) for y in {0, 1}
+        for k in range(a.shape[0]):
+            d = min(abs(a[k] - y[k]), 1.0 - eps)
+            total -= math.log1p(-d)
+    else:  # log-likelihood: -ln a_y
+        for k in range(a.shape[0]):
+            if y[k] != 0.0:
+                d = min(abs(a[k] - y[k]), 1.0 - eps)
+                total -= y[k] * math.log1p(-d)
+    return total
+
+
+@_jit
+def _batch(X, Y, w, rows, start, stop, net, opt, work, first):
+    """One mini-batch step (rows ``rows[start:stop]``); its summed (weighted) cost.
+
+    ``net`` is ``(theta, velocity, sizes, w_off, b_off, cost, eps)``: the
+    parameters (and the optimizer's velocity, empty without momentum), the
+    layer sizes, where each layer's weights and biases begin in ``theta``,
+    the cost's code and its clipping ``eps``. ``opt`` is ``(eta, alpha,
+    l1_ratio, mu, nesterov)``. ``work`` is ``(acts, deltas, grad, WT)``:
+    ``acts[l]`` and ``deltas[l]`` are ``(batch, n_l)`` buffers, ``grad`` one
+    of the largest layer's ``n_l * n_{l-1}`` entries, ``WT`` the first
+    layer's weights as ``(w^1)^T``. ``first`` is ``(sparse_first, indices,
+    indptr)``: whether to skip zero inputs, and the CSR of the non-zero ones.
+    """
+    theta, velocity, sizes, w_off, b_off, cost, eps = net
+    eta, alpha, l1_ratio, mu, nesterov = opt
+    acts, deltas, grad, WT = work
+    sparse_first, indices, indptr = first
+    m = stop - start
+    L = sizes.shape[0] - 1
+    # the step's scale per row: eta / m, or eta * s_x / sum s
+    total_w = 0.0
+    if w.shape[0] > 0:
+        for r in range(m):
+            total_w += w[rows[start + r]]
+    # forward ----------------------------------------------------------
+    for layer in range(1, L + 1):
+        n_in, n_out = sizes[layer - 1], sizes[layer]
+        W = theta[w_off[layer - 1] : w_off[layer - 1] + n_out * n_in].reshape(
+            (n_out, n_in)
+        )
+        b = theta[b_off[layer - 1] : b_off[layer - 1] + n_out]
+        A = acts[layer]
+        if layer == 1:
+            _first_forward(X, rows, start, m, WT, b, A, first)
+        for r in range(m):
+            z = A[r, :n_out]
+            if layer == 1:
+                pass
+            else:
+                a_prev = acts[layer - 1][r, :n_in]
+                for k in range(n_out):
+                    s = 0.0
+                    Wk = W[k]
+                    for j in range(n_in):
+                        s += Wk[j] * a_prev[j]
+                    z[k] = s + b[k]
+            if layer < L or cost < 2:  # sigmoid
+                for k in range(n_out):
+                    z[k] = _sigmoid(z[k])
+            elif cost == 2:  # softmax
+                zmax = z[0]
+                for k in range(1, n_out):
+                    zmax = max(zmax, z[k])
+                s = 0.0
+                for k in range(n_out):
+                    z[k] = math.exp(z[k] - zmax)
+                    s += z[k]
+                for k in range(n_out):
+                    z[k] /= s
+            # cost 3: identity
+    # output error and the running cost -------------------------------
+    nL = sizes[L]
+    batch_cost = 0.0
+    for r in range(m):
+        i = rows[start + r]
+        a = acts[L][r, :nL]
+        y = Y[i]
+        c_x = _example_cost(cost, a, y, eps)
+        scale = eta / m
+        if w.shape[0] > 0:
+            c_x *= w[i]
+            scale = eta * w[i] / total_w if total_w > 0 else 0.0
+        batch_cost += c_x
+        d = deltas[L][r, :nL]
+        for k in range(nL):
+            e = a[k] - y[k]
+            if cost == 0:  # quadratic: times sigma'(z) = a (1 - a)
+                e *= a[k] * (1.0 - a[k])
+            d[k] = e * scale
+    if w.shape[0] > 0 and total_w <= 0:
+        return batch_cost  # no weight, no step
+    # backward and update, last layer first ------------------------------
+    plain = velocity.shape[0] == 0 and not (alpha != 0.0 and l1_ratio != 0.0)
+    decay = eta * alpha * (1.0 - l1_ratio)
+    l1 = eta * alpha * l1_ratio
+    for layer in range(L, 0, -1):
+        n_in, n_out = sizes[layer - 1], sizes[layer]
+        W = theta[w_off[layer - 1] : w_off[layer - 1] + n_out * n_in].reshape(
+            (n_out, n_in)
+        )
+        b = theta[b_off[layer - 1] : b_off[layer - 1] + n_out]
+        D = deltas[layer]
+        if layer > 1:  # delta^{l-1} = (w^l)^T delta^l * sigma'(z^{l-1}), old w^l
+            A_prev = acts[layer - 1]
+            for r in range(m):
+                dp = deltas[layer - 1][r, :n_in]
+                for j in range(n_in):
+                    dp[j] = 0.0
+                for k in range(n_out):
+                    dk = D[r, k]
+                    Wk = W[k]
+                    for j in range(n_in):
+                        dp[j] += dk * Wk[j]
+                for j in range(n_in):
+                    a_j = A_prev[r, j]
+                    dp[j] *= a_j * (1.0 - a_j)
+        rule = (decay, l1, mu, nesterov, velocity)
+        if layer == 1:
+            _first_update(X, rows, start, m, WT, b, D, grad, rule, plain, first, net)
+        elif plain:
+            _plain_update(m, layer, W, b, D, acts, decay, velocity)
+        else:
+            at = (w_off[layer - 1], b_off[layer - 1])
+            _optimizer_update(m, layer, W, b, D, acts, grad, rule, at)
+    return batch_cost
+
+
+@_jit
+def _updated(value, step, velocity, p, decay, l1, mu, nesterov):
+    """One weight after ``SGDOptimizer.update_params``: ``step`` is its scaled
+    gradient; ``p`` its index in ``velocity`` (negative: no momentum)."""
+    if l1 != 0.0:  # the L1 term's gradient, at the weight before the step
+        step += l1 * (1.0 if value > 0 else (-1.0 if value < 0 else 0.0))
+    if p < 0:
+        return value * (1.0 - decay) - step
+    step += decay * value
+    v = mu * velocity[p] - step
+    velocity[p] = v
+    return value + ((mu * v - step) if nesterov else v)
+
+
+@_jit
+def _update_biases(b, D, m, velocity, b0, mu, nesterov):
+    """``b <- b - sum_x delta_x`` (with momentum when ``b0 >= 0``)."""
+    for k in range(b.shape[0]):
+        db = 0.0
+        for r in range(m):
+            db += D[r, k]
+        p = b0 + k if b0 >= 0 else -1
+        b[k] = _updated(b[k], db, velocity, p, 0.0, 0.0, mu, nesterov)
+
+
+@_jit
+def _plain_update(m, layer, W, b, D, acts, decay, velocity):
+    """The book's rule: ``w <- (1 - eta alpha) w - sum_x delta_x a_x^T``."""
+    n_out, n_in = W.shape
+    for k in range(n_out):
+        Wk = W[k]
+        if decay != 0.0:
+            beta = 1.0 - decay
+            for j in range(n_in):
+                Wk[j] *= beta
+        for r in range(m):
+            dk = D[r, k]
+            a = acts[layer - 1][r]
+            for j in range(n_in):
+                Wk[j] -= dk * a[j]
+    _update_biases(b, D, m, velocity, -1, 0.0, False)
+
+
+@_jit
+def _optimizer_update(m, layer, W, b, D, acts, grad, rule, at):
+    """``SGDOptimizer.update_params`` on one layer: L1, L2 and momentum.
+
+    ``rule`` is ``(decay, l1, mu, nesterov, velocity)``, ``at`` where the
+    layer's weights and biases begin in ``theta`` (and ``velocity``).
+    """
+    decay, l1, mu, nesterov, velocity = rule
+    w0, b0 = at
+    n_out, n_in = W.shape
+    G = grad[: n_out * n_in].reshape((n_out, n_in))
+    for k in range(n_out):
+        Gk = G[k]
+        for j in range(n_in):
+            Gk[j] = 0.0
+        for r in range(m):
+            dk = D[r, k]
+            a = acts[layer - 1][r]
+            for j in range(n_in):
+                Gk[j] += dk * a[j]
+    has_v = velocity.shape[0] > 0
+    for k in range(n_out):
+        Wk, Gk = W[k], G[k]
+        for j in range(n_in):
+            p = w0 + k * n_in + j if has_v else -1
+            Wk[j] = _updated(Wk[j], Gk[j], velocity, p, decay, l1, mu, nesterov)
+    _update_biases(b, D, m, velocity, b0 if has_v else -1, mu, nesterov)
+
+
+@_jit
+def _first_forward(X, rows, start, m, WT, b, A, first):
+    """``z^1 = w^1 x + b^1`` for the batch's rows, as sums of the rows of
+    ``(w^1)^T`` (``WT``, one row per input) weighted by the inputs: each row
+    of ``WT`` is read once per batch, and zero inputs are skipped."""
+    sparse_first, indices, indptr = first
+    n0, n1 = WT.shape
+    for r in range(m):
+        z = A[r]
+        for k in range(n1):
+            z[k] = b[k]
+    if sparse_first:  # indices, indptr: the CSR indices and indptr of X's rows
+        for r in range(m):
+            i = rows[start + r]
+            x = X[i]
+            z = A[r]
+            for q in range(indptr[i], indptr[i + 1]):
+                j = indices[q]
+                xj = x[j]
+                WTj = WT[j]
+                for k in range(n1):
+                    z[k] += xj * WTj[k]
+    else:
+        for j in range(n0):
+            WTj = WT[j]
+            for r in range(m):
+                xj = X[rows[start + r], j]
+                z = A[r]
+                for k in range(n1):
+                    z[k] += xj * WTj[k]
+
+
+@_jit
+def _first_update(X, rows, start, m, WT, b, D, grad, rule, plain, first, net):
+    """The first layer's update, on ``(w^1)^T`` (see :func:`_first_forward`)."""
+    decay, l1, mu, nesterov, velocity = rule
+    sparse_first, indices, indptr = first
+    w0, b0 = net[3][0], net[4][0]
+    n0, n1 = WT.shape
+    if plain:
+        G = WT  # the step goes straight into the weights
+        if decay != 0.0:
+            beta = 1.0 - decay
+            for j in range(n0):
+                WTj = WT[j]
+                for k in range(n1):
+                    WTj[k] *= beta
+        sign = -1.0
+    else:
+        G = grad[: n0 * n1].reshape((n0, n1))
+        for j in range(n0):
+            Gj = G[j]
+            for k in range(n1):
+                Gj[k] = 0.0
+        sign = 1.0
+    # G <- G + sign * sum_x x (delta_x)^T, row by row of inputs
+    if sparse_first:
+        for r in range(m):
+            i = rows[start + r]
+            x = X[i]
+            Dr = D[r]
+            for q in range(indptr[i], indptr[i + 1]):
+                j = indices[q]
+                c = sign * x[j]
+                Gj = G[j]
+                for k in range(n1):
+                    Gj[k] += c * Dr[k]
+    else:
+        for j in range(n0):
+            Gj = G[j]
+            for r in range(m):
+                c = sign * X[rows[start + r], j]
+                Dr = D[r]
+                for k in range(n1):
+                    Gj[k] += c * Dr[k]
+    if not plain:
+        has_v = velocity.shape[0] > 0
+        for j in range(n0):
+            WTj, Gj = WT[j], G[j]
+            for k in range(n1):
+                p = w0 + k * n0 + j if has_v else -1
+                WTj[k] = _updated(WTj[k], Gj[k], velocity, p, decay, l1, mu, nesterov)
+    has_v = not plain and velocity.shape[0] > 0
+    _update_biases(b, D, m, velocity, b0 if has_v else -1, mu, nesterov)
+
+
+@_jit
+def _epoch(X, Y, w, order, batch_size, net, opt, work, first):
+    """Every mini-batch of an epoch in ``order``; the summed (weighted) cost.
+
+    The first layer's weights are trained as ``(w^1)^T`` (``WT``), copied
+    from ``theta`` before the first mini-batch and back after the last.
+    """
+    n = order.shape[0]
+    theta, sizes = net[0], net[2]
+    WT = work[3]
+    n0, n1 = sizes[0], sizes[1]
+    W1 = theta[: n1 * n0].reshape((n1, n0))
+    for k in range(n1):
+        for j in range(n0):
+            WT[j, k] = W1[k, j]
+    total = 0.0
+    for start in range(0, n, batch_size):
+        stop = min(start + batch_size, n)
+        total += _batch(X, Y, w, order, start, stop, net, opt, work, first)
+    for k in range(n1):
+        for j in range(n0):
+            W1[k, j] = WT[j, k]
+    return total
+
+
+class NumbaTrainer(Trainer):
+    """:class:`~sklearn_sgdnet._training.Trainer` with compiled epochs and steps.
+
+    Everything but :meth:`epoch` and :meth:`step` is the NumPy trainer's. It
+    takes dense NumPy input without dropout (:func:`covers`); the engine
+    choice (``_engine.new_engine``) gives anything else to the NumPy trainer.
+    """
+
+    name = "numba"
+
+    def __init__(
+        self, coefs, intercepts, cost, optimizer, batch_size, dropout=None, rng=None
+    ):
+        super().__init__(
+            coefs, intercepts, cost, optimizer, batch_size, dropout=dropout, rng=rng
+        )
+        sizes = self.sizes
+        self._sizes = np.asarray(sizes, dtype=np.int64)
+        counts_w = [sizes[i] * sizes[i + 1] for i in range(len(sizes) - 1)]
+        self._w_off = np.concatenate([[0], np.cumsum(counts_w)]).astype(np.int64)
+        n_w = int(self._w_off[-1])
+        self._b_off = (n_w + np.concatenate([[0], np.cumsum(sizes[1:])])).astype(
+            np.int64
+        )
+        m = max(int(batch_size), 1)
+        self._acts = numba.typed.List(
+            [np.empty((m, k), dtype=self.dtype) for k in sizes]
+        )
+        self._deltas = numba.typed.List(
+            [np.empty((m, k), dtype=self.dtype) for k in sizes]
+        )
+        self._grad = np.empty(max(counts_w), dtype=self.dtype)
+        self._WT = np.empty((sizes[0], sizes[1]), dtype=self.dtype)
+        self._nz = np.empty(0, dtype=np.int64)
+        self._counts = np.zeros(1, dtype=np.int64)
+        self._nz_X = self._nz_val = None
+        self._eps = 1e-7 if self.dtype == np.float32 else 1e-15
+        self._code = COST_CODES[self.cost.name]
+        self._no_weights = np.empty(0, dtype=self.dtype)
+
+    # the kernel's arguments ------------------------------------------------
+
+    def _velocity(self):
+        v = self.optimizer.velocity
+        if v is None:
+            return self._no_weights
+        if v.dtype != self.dtype:
+            self.optimizer.velocity = v = v.astype(self.dtype)
+        return v
+
+    def _optimizer_args(self):
+        opt = self.optimizer
+        return (
+            float(opt.learning_rate),
+            float(opt.alpha),
+            float(getattr(opt, "l1_ratio", 0.0)),
+            float(opt.momentum),
+            bool(opt.nesterov),
+        )
+
+    def _nonzeros(self, X):
+        """``(sparse, indices, indptr)``: whether to skip the first layer's zero
+        inputs (more than half of them are zero), and where the non-zero ones
+        are, row by row (CSR). Computed once for the training set, whose
+        array every epoch passes again (the trainer holds it, so that no other
+        array can take its place unnoticed)."""
+        if self._nz_X is X:
+            return self._nz_val
+        sparse = bool(np.count_nonzero(X) * 2 < X.size)
+        if sparse:
+            mask = X != 0
+            indptr = np.concatenate([[0], np.cumsum(mask.sum(axis=1))])
+            indices = np.nonzero(mask)[1]
+            val = (True, indices.astype(np.int64), indptr.astype(np.int64))
+        else:
+            val = (False, self._nz, self._counts)
+        if X.shape[0] > 1000:  # a training set, not a partial_fit batch
+            self._nz_X, self._nz_val = X, val
+        return val
+
+    def _run(self, kernel, X, Y, w, order, batch_size):
+        X = np.ascontiguousarray(X, dtype=self.dtype)
+        Y = np.ascontiguousarray(Y, dtype=self.dtype)
+        weights = self._no_weights if w is None else np.asarray(w, dtype=self.dtype)
+        net = (
+            self.theta,
+            self._velocity(),
+            self._sizes,
+            self._w_off,
+            self._b_off,
+            self._code,
+            self._eps,
+        )
+        work = (self._acts, self._deltas, self._grad, self._WT)
+        return kernel(
+            X,
+            Y,
+            weights,
+            order,
+            batch_size,
+            net,
+            self._optimizer_args(),
+            work,
+            self._nonzeros(X),
+        )
+
+    # the engine interface ----------------------------------------------------
+
+    def epoch(self, X, Y, weights, batch_size, rng=None, errors=None):
+        """As the NumPy trainer's: one epoch, the mean running cost."""
+        n = X.shape[0]
+        order = np.arange(n) if rng is None else rng.permutation(n)
+        total = self._run(_epoch, X, Y, weights, order, batch_size)
+        return total / (n if weights is None else float(weights.sum()))
+
+    def step(self, Xb, Yb, weights=None, errors_out=None):
+        """As the NumPy trainer's: one step; the errors for :meth:`mean_cost`."""
+        if errors_out is not None:
+            self.output_errors(Xb, Yb, errors_out)
+        if weights is not None and weights.sum() <= 0:
+            return False
+        m = Xb.shape[0]
+        self._run(_epoch, Xb, Yb, weights, np.arange(m), m)
+        return True
+
+
+def covers(X, dropout):
+    """Whether the compiled engine trains on ``X`` with ``dropout``."""
+    return (
+        AVAILABLE
+        and isinstance(X, np.ndarray)
+        and X.dtype in (np.float32, np.float64)
+        and not (dropout is not None and any(dropout))
+    )

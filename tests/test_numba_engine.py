@@ -1,0 +1,124 @@
+"""The compiled engine (``_numba_training.NumbaTrainer``) against the NumPy one.
+
+Both trainers start from the same parameters and optimizer and see the same
+batches in the same order; the compiled one must leave the same parameters
+(to rounding: its sums run in another order than BLAS's) and report the same
+running costs. Skipped without numba (``pip install numba``).
+"""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from sklearn_sgdnet._network import COSTS
+from sklearn_sgdnet._training import SGDOptimizer, Trainer
+
+pytest.importorskip("numba")
+from sklearn_sgdnet._numba_training import NumbaTrainer, covers  # noqa: E402
+
+OPTIONS = {
+    "plain": {},
+    "l2": dict(alpha=0.01),
+    "elastic_net": dict(alpha=0.01, l1_ratio=0.5),
+    "momentum": dict(momentum=0.9),
+    "classical_momentum_l2": dict(momentum=0.9, nesterov=False, alpha=0.01),
+}
+
+
+def _data(n, n_in, n_out, zeros, rng):
+    X = rng.rand(n, n_in)
+    X[X < zeros] = 0.0  # a share of zero inputs, like MNIST's pixels
+    Y = np.eye(n_out)[rng.randint(0, n_out, n)]
+    return X, Y
+
+
+def _pair(sizes, cost, dtype, eta=0.5, **options):
+    """A NumPy and a compiled trainer on the same initial network."""
+    trainers = []
+    for cls in (Trainer, NumbaTrainer):
+        rng = np.random.RandomState(1)
+        coefs = [
+            (rng.randn(a, b) / np.sqrt(a)).astype(dtype)
+            for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+        ]
+        intercepts = [rng.randn(b).astype(dtype) for b in sizes[1:]]
+        n = sum(W.size for W in coefs) + sum(b.size for b in intercepts)
+        n_w = sum(W.size for W in coefs)
+        opt = SGDOptimizer(
+            n,
+            n_w,
+            eta,
+            "constant",
+            momentum=options.get("momentum", 0.0),
+            nesterov=options.get("nesterov", True),
+            alpha=options.get("alpha", 0.0),
+            l1_ratio=options.get("l1_ratio", 0.0),
+        )
+        trainers.append(cls(coefs, intercepts, cost, opt, 10))
+    return trainers
+
+
+@pytest.mark.parametrize("cost", sorted(COSTS))
+@pytest.mark.parametrize("option", sorted(OPTIONS))
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("zeros", [0.0, 0.8], ids=["dense", "mostly_zero"])
+@pytest.mark.parametrize("sizes", [(12, 5, 3), (12, 6, 4, 3)], ids=str)
+def test_one_step_and_two_epochs_match_numpy(cost, option, weighted, zeros, sizes):
+    rng = np.random.RandomState(0)
+    X, Y = _data(1200, sizes[0], sizes[-1], zeros, rng)  # > 1000 rows: cached
+    w = rng.uniform(0.5, 2.0, len(X)) if weighted else None
+    ref, new = _pair(sizes, cost, np.float64, **OPTIONS[option])
+    # one step (a partial_fit call)
+    sw = None if w is None else w[:10]
+    assert ref.step(X[:10], Y[:10], sw) and new.step(X[:10], Y[:10], sw)
+    assert_allclose(new.theta, ref.theta, rtol=0, atol=1e-10)
+    assert not np.array_equal(ref.theta, _pair(sizes, cost, np.float64)[0].theta)
+    # two shuffled epochs of mini-batches of 10
+    for epoch in range(2):
+        a = ref.epoch(X, Y, w, 10, np.random.RandomState(epoch))
+        b = new.epoch(X, Y, w, 10, np.random.RandomState(epoch))
+        assert b == pytest.approx(a, rel=1e-10)  # the running cost
+    assert_allclose(new.theta, ref.theta, rtol=0, atol=1e-8)
+    if ref.optimizer.velocity is not None:
+        assert_allclose(new.optimizer.velocity, ref.optimizer.velocity, atol=1e-8)
+
+
+@pytest.mark.parametrize("cost", ["cross_entropy", "squared_error"])
+def test_float32_matches_numpy_to_float32_rounding(cost):
+    rng = np.random.RandomState(0)
+    X, Y = _data(500, 12, 3, 0.5, rng)
+    ref, new = _pair((12, 5, 3), cost, np.float32)
+    X32, Y32 = X.astype(np.float32), Y.astype(np.float32)
+    ref.epoch(X32, Y32, None, 10, np.random.RandomState(0))
+    new.epoch(X32, Y32, None, 10, np.random.RandomState(0))
+    assert new.theta.dtype == np.float32
+    assert_allclose(new.theta, ref.theta, rtol=0, atol=1e-4)
+
+
+def test_epochs_are_deterministic():
+    rng = np.random.RandomState(0)
+    X, Y = _data(1500, 12, 3, 0.7, rng)
+    runs = []
+    for _ in range(2):
+        _, new = _pair((12, 6, 3), "cross_entropy", np.float64, momentum=0.5)
+        for epoch in range(2):
+            new.epoch(X, Y, None, 10, np.random.RandomState(epoch))
+        runs.append(new.theta.copy())
+    assert_array_equal(runs[0], runs[1])
+
+
+def test_a_batch_without_weight_makes_no_step():
+    rng = np.random.RandomState(0)
+    X, Y = _data(10, 12, 3, 0.0, rng)
+    _, new = _pair((12, 5, 3), "cross_entropy", np.float64)
+    before = new.theta.copy()
+    assert not new.step(X, Y, np.zeros(10))
+    assert_array_equal(new.theta, before)
+
+
+def test_covers_dense_numpy_input_without_dropout():
+    X = np.zeros((3, 2))
+    assert covers(X, None) and covers(X.astype(np.float32), [0.0])
+    assert not covers(X, [0.5])
+    assert not covers(X.astype(np.int64), None)
+    assert not covers([[0.0, 1.0]], None)
