@@ -341,6 +341,7 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
         histories' lengths then (``_loop.stream_step``).
         """
         self.loss_curve_stride_, self._stream_calls, self._stream_starts = 1, 0, None
+        self._loss_window = None  # the adaptive schedule's window of rows
 
     def _train_epochs(
         self, X, y, Y, sample_weight, stratify, X_val, Y_val, monitor_training
@@ -355,8 +356,7 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
         if X_val is not None:
             X_val = _inputs.prepare_X(self, X_val, reset=False, dtype=X.dtype)
         # the stream's schedule and early stopping start again after a fit
-        self._stopper, self._window, self._loss_window = None, None, None
-        self.stopped_ = False
+        self._stopper, self._window, self.stopped_ = None, None, False
         self._new_stream()
         self._optimizer = self._make_optimizer()
         self.__dict__.pop("_trainer", None)  # a stream after this fit builds its own
