@@ -563,42 +563,15 @@ def stream_step(params, engine, state, X, Y, sample_weight, score_kind, hooks):
     record = not calls % stride  # whether this call's entries are kept
     with blas_threads_limit(m, engine.sizes):
         engine.checkpoint()
-        updates = {"_stream_calls": calls + 1}
-        if not calls:  # a new stream (or an older pickle's): where it begins
-            updates["_stream_starts"] = {
-                name: len(state[name])
-                for name in STREAM_HISTORIES
-                if state.get(name) is not None
-            }
-        if params.early_stopping:
-            score = score_kind()
-            _progressive_validation(params, engine, state, X, Y, score, updates, record)
-            if "validation_scores_" in updates:  # new lists: the stream's own
-                starts = updates.get("_stream_starts", state.get("_stream_starts"))
-                updates["_stream_starts"] = {
-                    **(starts or {}),
-                    "validation_scores_": 0,
-                    "validation_loss_curve_": 0,
-                }
-            if updates.get("stopped_", state.get("stopped_")):
-                hooks.fit_end(
-                    lambda: (engine.coefs, engine.intercepts, state["n_iter_"])
-                )
-                if record:
-                    _thin_stream(state, updates, calls, stride)
-                return updates
-        errors = engine.new_errors(Y.shape)
-        stepped = engine.step(X, Y, sample_weight, errors)
-        if not engine.params_finite():
-            raise ValueError(
-                "The step produced non-finite weights; the model was left "
-                "unchanged. Scale the input (e.g. with StandardScaler) or lower "
-                "learning_rate_init."
-            )
-        weights = sample_weight if stepped else None
-        loss = engine.mean_cost(errors, Y, weights) + engine.l2_penalty(
-            params.alpha, params.l1_ratio
-        )
+        updates = _stream_call(state, calls)
+        if params.early_stopping and _stream_validation(
+            params, engine, state, X, Y, score_kind(), updates, record
+        ):  # stopped: the batch is only scored
+            hooks.fit_end(lambda: (engine.coefs, engine.intercepts, state["n_iter_"]))
+            if record:
+                _thin_stream(state, updates, calls, stride)
+            return updates
+        loss = _stream_loss(params, engine, X, Y, sample_weight)
         t = state["t_"] + m
         updates.update(loss_=loss, n_iter_=state["n_iter_"] + 1, t_=t)
         engine.optimizer.iteration_ends(t)
@@ -609,6 +582,48 @@ def stream_step(params, engine, state, X, Y, sample_weight, score_kind, hooks):
         state["loss_curve_"].append(loss)  # the estimator cuts it back on failure
         _thin_stream(state, updates, calls, stride)
     return updates
+
+
+def _stream_call(state, calls):
+    """The updates every call makes: its count, and where a new stream begins."""
+    updates = {"_stream_calls": calls + 1}
+    if not calls:  # a new stream (or an older pickle's): where it begins
+        updates["_stream_starts"] = {
+            name: len(state[name])
+            for name in STREAM_HISTORIES
+            if state.get(name) is not None
+        }
+    return updates
+
+
+def _stream_validation(params, engine, state, X, Y, score, updates, record):
+    """Progressive validation of the batch (:func:`_progressive_validation`);
+    whether the stream has stopped."""
+    _progressive_validation(params, engine, state, X, Y, score, updates, record)
+    if "validation_scores_" in updates:  # new lists: the stream's own
+        starts = updates.get("_stream_starts", state.get("_stream_starts"))
+        updates["_stream_starts"] = {
+            **(starts or {}),
+            "validation_scores_": 0,
+            "validation_loss_curve_": 0,
+        }
+    return bool(updates.get("stopped_", state.get("stopped_")))
+
+
+def _stream_loss(params, engine, X, Y, sample_weight):
+    """The step on the batch, in place; the batch's loss before it."""
+    errors = engine.new_errors(Y.shape)
+    stepped = engine.step(X, Y, sample_weight, errors)
+    if not engine.params_finite():
+        raise ValueError(
+            "The step produced non-finite weights; the model was left "
+            "unchanged. Scale the input (e.g. with StandardScaler) or lower "
+            "learning_rate_init."
+        )
+    weights = sample_weight if stepped else None
+    return engine.mean_cost(errors, Y, weights) + engine.l2_penalty(
+        params.alpha, params.l1_ratio
+    )
 
 
 def _thin_stream(state, updates, call, stride):

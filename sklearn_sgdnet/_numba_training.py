@@ -98,45 +98,49 @@ def _example_cost(cost, a, y, eps):
 
 
 @_jit
-def _batch(X, Y, w, rows, start, stop, net, opt, work, first):
-    """One mini-batch step (rows ``rows[start:stop]``); its summed (weighted) cost.
+def _layer(net, layer):
+    """``(w^l, b^l)`` of layer ``l``: views into ``theta``, ``w^l`` as
+    ``(n_l, n_{l-1})``."""
+    theta, sizes, w_off, b_off = net[0], net[2], net[3], net[4]
+    n_in, n_out = sizes[layer - 1], sizes[layer]
+    W = theta[w_off[layer - 1] : w_off[layer - 1] + n_out * n_in]
+    return W.reshape((n_out, n_in)), theta[b_off[layer - 1] : b_off[layer - 1] + n_out]
 
-    ``net`` is ``(theta, velocity, sizes, w_off, b_off, cost, eps)``: the
-    parameters (and the optimizer's velocity, empty without momentum), the
-    layer sizes, where each layer's weights and biases begin in ``theta``,
-    the cost's code and its clipping ``eps``. ``opt`` is ``(eta, alpha,
-    l1_ratio, mu, nesterov)``. ``work`` is ``(acts, deltas, grad, WT)``:
-    ``acts[l]`` and ``deltas[l]`` are ``(batch, n_l)`` buffers, ``grad`` one
-    of the largest layer's ``n_l * n_{l-1}`` entries, ``WT`` the first
-    layer's weights as ``(w^1)^T``. ``first`` is ``(sparse_first, indices,
-    indptr)``: whether to skip zero inputs, and the CSR of the non-zero ones.
-    """
-    theta, velocity, sizes, w_off, b_off, cost, eps = net
-    eta, alpha, l1_ratio, mu, nesterov = opt
-    acts, deltas, grad, WT = work
-    sparse_first, indices, indptr = first
-    m = stop - start
+
+@_jit
+def _activate(z, output, cost):
+    """``a = sigma(z)`` in place; on the output, the cost's activation."""
+    n = z.shape[0]
+    if not output or cost < 2:  # sigmoid
+        for k in range(n):
+            z[k] = _sigmoid(z[k])
+    elif cost == 2:  # softmax
+        zmax = z[0]
+        for k in range(1, n):
+            zmax = max(zmax, z[k])
+        s = 0.0
+        for k in range(n):
+            z[k] = math.exp(z[k] - zmax)
+            s += z[k]
+        for k in range(n):
+            z[k] /= s
+    # cost 3 (squared_error): the identity
+
+
+@_jit
+def _forward(X, rows, start, m, net, acts, WT, first):
+    """The batch's activations ``a^l`` into ``acts[l]``, layer by layer."""
+    sizes, cost = net[2], net[5]
     L = sizes.shape[0] - 1
-    # the step's scale per row: eta / m, or eta * s_x / sum s
-    total_w = 0.0
-    if w.shape[0] > 0:
-        for r in range(m):
-            total_w += w[rows[start + r]]
-    # forward ----------------------------------------------------------
     for layer in range(1, L + 1):
         n_in, n_out = sizes[layer - 1], sizes[layer]
-        W = theta[w_off[layer - 1] : w_off[layer - 1] + n_out * n_in].reshape(
-            (n_out, n_in)
-        )
-        b = theta[b_off[layer - 1] : b_off[layer - 1] + n_out]
+        W, b = _layer(net, layer)
         A = acts[layer]
         if layer == 1:
             _first_forward(X, rows, start, m, WT, b, A, first)
         for r in range(m):
             z = A[r, :n_out]
-            if layer == 1:
-                pass
-            else:
+            if layer > 1:  # z^l = w^l a^{l-1} + b^l
                 a_prev = acts[layer - 1][r, :n_in]
                 for k in range(n_out):
                     s = 0.0
@@ -144,22 +148,20 @@ def _batch(X, Y, w, rows, start, stop, net, opt, work, first):
                     for j in range(n_in):
                         s += Wk[j] * a_prev[j]
                     z[k] = s + b[k]
-            if layer < L or cost < 2:  # sigmoid
-                for k in range(n_out):
-                    z[k] = _sigmoid(z[k])
-            elif cost == 2:  # softmax
-                zmax = z[0]
-                for k in range(1, n_out):
-                    zmax = max(zmax, z[k])
-                s = 0.0
-                for k in range(n_out):
-                    z[k] = math.exp(z[k] - zmax)
-                    s += z[k]
-                for k in range(n_out):
-                    z[k] /= s
-            # cost 3: identity
-    # output error and the running cost -------------------------------
+            _activate(z, layer == L, cost)
+
+
+@_jit
+def _output_error(Y, w, rows, start, m, net, eta, acts, deltas):
+    """``delta^L``, scaled by the step (``eta / m``, or ``eta s_x / sum s``),
+    into ``deltas[L]``; ``(the batch's summed (weighted) cost, sum s)``."""
+    sizes, cost, eps = net[2], net[5], net[6]
+    L = sizes.shape[0] - 1
     nL = sizes[L]
+    total_w = 0.0
+    if w.shape[0] > 0:
+        for r in range(m):
+            total_w += w[rows[start + r]]
     batch_cost = 0.0
     for r in range(m):
         i = rows[start + r]
@@ -177,20 +179,24 @@ def _batch(X, Y, w, rows, start, stop, net, opt, work, first):
             if cost == 0:  # quadratic: times sigma'(z) = a (1 - a)
                 e *= a[k] * (1.0 - a[k])
             d[k] = e * scale
-    if w.shape[0] > 0 and total_w <= 0:
-        return batch_cost  # no weight, no step
-    # backward and update, last layer first ------------------------------
+    return batch_cost, total_w
+
+
+@_jit
+def _backward(X, rows, start, m, net, opt, work, first):
+    """Backpropagation and the update, last layer first: ``delta^{l-1} =
+    (w^l)^T delta^l * sigma'(z^{l-1})`` with ``w^l`` before its update."""
+    velocity, sizes, w_off, b_off = net[1], net[2], net[3], net[4]
+    eta, alpha, l1_ratio, mu, nesterov = opt
+    acts, deltas, grad, WT = work
     plain = velocity.shape[0] == 0 and not (alpha != 0.0 and l1_ratio != 0.0)
     decay = eta * alpha * (1.0 - l1_ratio)
-    l1 = eta * alpha * l1_ratio
-    for layer in range(L, 0, -1):
+    rule = (decay, eta * alpha * l1_ratio, mu, nesterov, velocity)
+    for layer in range(sizes.shape[0] - 1, 0, -1):
         n_in, n_out = sizes[layer - 1], sizes[layer]
-        W = theta[w_off[layer - 1] : w_off[layer - 1] + n_out * n_in].reshape(
-            (n_out, n_in)
-        )
-        b = theta[b_off[layer - 1] : b_off[layer - 1] + n_out]
+        W, b = _layer(net, layer)
         D = deltas[layer]
-        if layer > 1:  # delta^{l-1} = (w^l)^T delta^l * sigma'(z^{l-1}), old w^l
+        if layer > 1:
             A_prev = acts[layer - 1]
             for r in range(m):
                 dp = deltas[layer - 1][r, :n_in]
@@ -204,7 +210,6 @@ def _batch(X, Y, w, rows, start, stop, net, opt, work, first):
                 for j in range(n_in):
                     a_j = A_prev[r, j]
                     dp[j] *= a_j * (1.0 - a_j)
-        rule = (decay, l1, mu, nesterov, velocity)
         if layer == 1:
             _first_update(X, rows, start, m, WT, b, D, grad, rule, plain, first, net)
         elif plain:
@@ -212,6 +217,29 @@ def _batch(X, Y, w, rows, start, stop, net, opt, work, first):
         else:
             at = (w_off[layer - 1], b_off[layer - 1])
             _optimizer_update(m, layer, W, b, D, acts, grad, rule, at)
+
+
+@_jit
+def _batch(X, Y, w, rows, start, stop, net, opt, work, first):
+    """One mini-batch step (rows ``rows[start:stop]``); its summed (weighted) cost.
+
+    ``net`` is ``(theta, velocity, sizes, w_off, b_off, cost, eps)``: the
+    parameters (and the optimizer's velocity, empty without momentum), the
+    layer sizes, where each layer's weights and biases begin in ``theta``,
+    the cost's code and its clipping ``eps``. ``opt`` is ``(eta, alpha,
+    l1_ratio, mu, nesterov)``. ``work`` is ``(acts, deltas, grad, WT)``:
+    ``acts[l]`` and ``deltas[l]`` are ``(batch, n_l)`` buffers, ``grad`` one
+    of the largest layer's ``n_l * n_{l-1}`` entries, ``WT`` the first
+    layer's weights as ``(w^1)^T``. ``first`` is ``(sparse_first, indices,
+    indptr)``: whether to skip zero inputs, and the CSR of the non-zero ones.
+    """
+    m = stop - start
+    acts, deltas, WT = work[0], work[1], work[3]
+    _forward(X, rows, start, m, net, acts, WT, first)
+    batch_cost, total_w = _output_error(Y, w, rows, start, m, net, opt[0], acts, deltas)
+    if w.shape[0] > 0 and total_w <= 0:
+        return batch_cost  # no weight, no step
+    _backward(X, rows, start, m, net, opt, work, first)
     return batch_cost
 
 
