@@ -64,6 +64,20 @@ def alternate(made, call, repeats):
     return {k: median(v) for k, v in times.items()}
 
 
+def record(out, rows, key, figures, spec):
+    """``figures`` (per engine) under ``key``, and their table row."""
+    out[key] = figures
+    ratio = figures["numba"] / figures["numpy"]
+    rows.append(
+        [
+            key,
+            f"{figures['numpy']:{spec}}",
+            f"{figures['numba']:{spec}}",
+            f"{ratio:.2f}",
+        ]
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_common_arguments(parser)
@@ -106,15 +120,7 @@ def main(argv=None):
                     )
                     ms = {k: v * 1e3 for k, v in secs.items()}
                     key = f"{np.dtype(dtype).name} {inputs} b={b}"
-                    out[key] = ms
-                    rows.append(
-                        [
-                            key,
-                            f"{ms['numpy']:.1f}",
-                            f"{ms['numba']:.1f}",
-                            f"{ms['numba'] / ms['numpy']:.2f}",
-                        ]
-                    )
+                    record(out, rows, key, ms, ".1f")
             # one step of 10 rows, as a partial_fit call makes
             made = {k: trainer(c, sizes, dtype, 10) for k, c in engines.items()}
             Xb, Yb = X[:10].astype(dtype), Y[:10].astype(dtype)
@@ -126,15 +132,7 @@ def main(argv=None):
             )
             us = {k: v * 1e6 for k, v in secs.items()}
             key = f"{np.dtype(dtype).name} step of 10 rows (us)"
-            out[key] = us
-            rows.append(
-                [
-                    key,
-                    f"{us['numpy']:.0f}",
-                    f"{us['numba']:.0f}",
-                    f"{us['numba'] / us['numpy']:.2f}",
-                ]
-            )
+            record(out, rows, key, us, ".0f")
     print(table(rows, ["work", "numpy ms", "numba ms", "numba / numpy"]))
     write_json(args.json, results=out, sizes=sizes)
 

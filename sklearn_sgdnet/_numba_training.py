@@ -152,9 +152,10 @@ def _forward(X, rows, start, m, net, acts, WT, first):
 
 
 @_jit
-def _output_error(Y, w, rows, start, m, net, eta, acts, deltas):
+def _output_error(Y, w, rows, start, m, net, eta, acts, deltas, errors):
     """``delta^L``, scaled by the step (``eta / m``, or ``eta s_x / sum s``),
-    into ``deltas[L]``; ``(the batch's summed (weighted) cost, sum s)``."""
+    into ``deltas[L]``, and ``a^L - y`` into ``errors`` unless it is empty;
+    ``(the batch's summed (weighted) cost, sum s)``."""
     sizes, cost, eps = net[2], net[5], net[6]
     L = sizes.shape[0] - 1
     nL = sizes[L]
@@ -176,6 +177,8 @@ def _output_error(Y, w, rows, start, m, net, eta, acts, deltas):
         d = deltas[L][r, :nL]
         for k in range(nL):
             e = a[k] - y[k]
+            if errors.shape[0] > 0:
+                errors[start + r, k] = e
             if cost == 0:  # quadratic: times sigma'(z) = a (1 - a)
                 e *= a[k] * (1.0 - a[k])
             d[k] = e * scale
@@ -188,7 +191,7 @@ def _backward(X, rows, start, m, net, opt, work, first):
     (w^l)^T delta^l * sigma'(z^{l-1})`` with ``w^l`` before its update."""
     velocity, sizes, w_off, b_off = net[1], net[2], net[3], net[4]
     eta, alpha, l1_ratio, mu, nesterov = opt
-    acts, deltas, grad, WT = work
+    acts, deltas, grad, WT = work[0], work[1], work[2], work[3]
     plain = velocity.shape[0] == 0 and not (alpha != 0.0 and l1_ratio != 0.0)
     decay = eta * alpha * (1.0 - l1_ratio)
     rule = (decay, eta * alpha * l1_ratio, mu, nesterov, velocity)
@@ -227,16 +230,19 @@ def _batch(X, Y, w, rows, start, stop, net, opt, work, first):
     parameters (and the optimizer's velocity, empty without momentum), the
     layer sizes, where each layer's weights and biases begin in ``theta``,
     the cost's code and its clipping ``eps``. ``opt`` is ``(eta, alpha,
-    l1_ratio, mu, nesterov)``. ``work`` is ``(acts, deltas, grad, WT)``:
-    ``acts[l]`` and ``deltas[l]`` are ``(batch, n_l)`` buffers, ``grad`` one
-    of the largest layer's ``n_l * n_{l-1}`` entries, ``WT`` the first
-    layer's weights as ``(w^1)^T``. ``first`` is ``(sparse_first, indices,
+    l1_ratio, mu, nesterov)``. ``work`` is ``(acts, deltas, grad, WT,
+    errors)``: ``acts[l]`` and ``deltas[l]`` are ``(batch, n_l)`` buffers,
+    ``grad`` one of the largest layer's ``n_l * n_{l-1}`` entries, ``WT`` the
+    first layer's weights as ``(w^1)^T``, ``errors`` where a step leaves
+    ``a^L - y`` (empty in an epoch). ``first`` is ``(sparse_first, indices,
     indptr)``: whether to skip zero inputs, and the CSR of the non-zero ones.
     """
     m = stop - start
-    acts, deltas, WT = work[0], work[1], work[3]
+    acts, deltas, WT, errors = work[0], work[1], work[3], work[4]
     _forward(X, rows, start, m, net, acts, WT, first)
-    batch_cost, total_w = _output_error(Y, w, rows, start, m, net, opt[0], acts, deltas)
+    batch_cost, total_w = _output_error(
+        Y, w, rows, start, m, net, opt[0], acts, deltas, errors
+    )
     if w.shape[0] > 0 and total_w <= 0:
         return batch_cost  # no weight, no step
     _backward(X, rows, start, m, net, opt, work, first)
@@ -525,6 +531,7 @@ class NumbaTrainer(Trainer):
         self._eps = 1e-7 if self.dtype == np.float32 else 1e-15
         self._code = COST_CODES[self.cost.name]
         self._no_weights = np.empty(0, dtype=self.dtype)
+        self._no_errors = np.empty((0, sizes[-1]), dtype=self.dtype)
 
     # the kernel's arguments ------------------------------------------------
 
@@ -566,7 +573,7 @@ class NumbaTrainer(Trainer):
             self._nz_X, self._nz_val = X, val
         return val
 
-    def _run(self, kernel, X, Y, w, order, batch_size):
+    def _run(self, kernel, X, Y, w, order, batch_size, errors=None):
         X = np.ascontiguousarray(X, dtype=self.dtype)
         Y = np.ascontiguousarray(Y, dtype=self.dtype)
         weights = self._no_weights if w is None else np.asarray(w, dtype=self.dtype)
@@ -579,7 +586,9 @@ class NumbaTrainer(Trainer):
             self._code,
             self._eps,
         )
-        work = (self._acts, self._deltas, self._grad, self._WT)
+        if errors is None:
+            errors = self._no_errors
+        work = (self._acts, self._deltas, self._grad, self._WT, errors)
         return kernel(
             X,
             Y,
@@ -602,14 +611,14 @@ class NumbaTrainer(Trainer):
         return total / (n if weights is None else float(weights.sum()))
 
     def step(self, Xb, Yb, weights=None, errors_out=None):
-        """As the NumPy trainer's: one step; the errors for :meth:`mean_cost`."""
-        if errors_out is not None:
-            self.output_errors(Xb, Yb, errors_out)
-        if weights is not None and weights.sum() <= 0:
-            return False
+        """As the NumPy trainer's: one step; the errors for :meth:`mean_cost`.
+
+        The kernel's forward pass leaves ``a^L - y`` in ``errors_out``; a
+        batch without weight makes no step.
+        """
         m = Xb.shape[0]
-        self._run(_epoch, Xb, Yb, weights, np.arange(m), m)
-        return True
+        self._run(_epoch, Xb, Yb, weights, np.arange(m), m, errors_out)
+        return weights is None or weights.sum() > 0
 
 
 def covers(X, dropout):

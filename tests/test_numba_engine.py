@@ -70,8 +70,11 @@ def test_one_step_and_two_epochs_match_numpy(cost, option, weighted, zeros, size
     ref, new = _pair(sizes, cost, np.float64, **OPTIONS[option])
     # one step (a partial_fit call)
     sw = None if w is None else w[:10]
-    assert ref.step(X[:10], Y[:10], sw) and new.step(X[:10], Y[:10], sw)
+    errors = [np.full((10, sizes[-1]), np.nan) for _ in range(2)]
+    assert ref.step(X[:10], Y[:10], sw, errors[0])
+    assert new.step(X[:10], Y[:10], sw, errors[1])
     assert_allclose(new.theta, ref.theta, rtol=0, atol=1e-10)
+    assert_allclose(errors[1], errors[0], rtol=0, atol=1e-12)  # a^L - y
     assert not np.array_equal(ref.theta, _pair(sizes, cost, np.float64)[0].theta)
     # two shuffled epochs of mini-batches of 10
     for epoch in range(2):
@@ -112,8 +115,10 @@ def test_a_batch_without_weight_makes_no_step():
     X, Y = _data(10, 12, 3, 0.0, rng)
     _, new = _pair((12, 5, 3), "cross_entropy", np.float64)
     before = new.theta.copy()
-    assert not new.step(X, Y, np.zeros(10))
+    errors = np.full((10, 3), np.nan)
+    assert not new.step(X, Y, np.zeros(10), errors)
     assert_array_equal(new.theta, before)
+    assert np.isfinite(errors).all()  # the errors of the batch, all the same
 
 
 def test_covers_dense_numpy_input_without_dropout():
