@@ -66,6 +66,15 @@ def test_sklearn_compatible_estimator(estimator, check):
     with warnings.catch_warnings():
         if isinstance(estimator, SGDNetRegressor):
             _quiet_on_tiny_data()
+        elif estimator.batch_size == "auto":
+            # The checks fit their clones unseeded. With one full batch, an
+            # epoch is one gradient step; on the checks' 40 rows of random
+            # labels about 1 initialisation in 60 is still improving by more
+            # than tol after max_iter=200 steps (random_state 31, 62, 87, 98 and
+            # 297 of range(300) on check_estimator_sparse_array's data), and
+            # says so with a ConvergenceWarning: a correct warning, not a
+            # failed check.
+            warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
 
 
