@@ -128,27 +128,23 @@ def _activate(z, output, cost):
 
 
 @_jit
-def _forward(X, rows, start, m, net, acts, WT, first):
+def _forward(X, rows, start, m, net, work, first):
     """The batch's activations ``a^l`` into ``acts[l]``, layer by layer."""
     sizes, cost = net[2], net[5]
+    acts, WT, ident = work[0], work[3], work[5]
     L = sizes.shape[0] - 1
     for layer in range(1, L + 1):
-        n_in, n_out = sizes[layer - 1], sizes[layer]
+        n_out = sizes[layer]
         W, b = _layer(net, layer)
         A = acts[layer]
-        if layer == 1:
-            _first_forward(X, rows, start, m, WT, b, A, first)
+        if layer == 1 and first[0]:
+            _sparse_forward(X, rows, start, m, WT, b, A, first)
+        elif layer == 1:  # z^1 = w^1 x + b^1
+            _dense_forward(W, b, X, rows, start, m, A)
+        else:  # z^l = w^l a^{l-1} + b^l
+            _dense_forward(W, b, acts[layer - 1], ident, 0, m, A)
         for r in range(m):
-            z = A[r, :n_out]
-            if layer > 1:  # z^l = w^l a^{l-1} + b^l
-                a_prev = acts[layer - 1][r, :n_in]
-                for k in range(n_out):
-                    s = 0.0
-                    Wk = W[k]
-                    for j in range(n_in):
-                        s += Wk[j] * a_prev[j]
-                    z[k] = s + b[k]
-            _activate(z, layer == L, cost)
+            _activate(A[r, :n_out], layer == L, cost)
 
 
 @_jit
@@ -191,7 +187,7 @@ def _backward(X, rows, start, m, net, opt, work, first):
     (w^l)^T delta^l * sigma'(z^{l-1})`` with ``w^l`` before its update."""
     velocity, sizes, w_off, b_off = net[1], net[2], net[3], net[4]
     eta, alpha, l1_ratio, mu, nesterov = opt
-    acts, deltas, grad, WT = work[0], work[1], work[2], work[3]
+    acts, deltas, grad, WT, ident = work[0], work[1], work[2], work[3], work[5]
     plain = velocity.shape[0] == 0 and not (alpha != 0.0 and l1_ratio != 0.0)
     decay = eta * alpha * (1.0 - l1_ratio)
     rule = (decay, eta * alpha * l1_ratio, mu, nesterov, velocity)
@@ -213,13 +209,13 @@ def _backward(X, rows, start, m, net, opt, work, first):
                 for j in range(n_in):
                     a_j = A_prev[r, j]
                     dp[j] *= a_j * (1.0 - a_j)
-        if layer == 1:
-            _first_update(X, rows, start, m, WT, b, D, grad, rule, plain, first, net)
-        elif plain:
-            _plain_update(m, layer, W, b, D, acts, decay, velocity)
+        at = (w_off[layer - 1], b_off[layer - 1])
+        if layer == 1 and first[0]:
+            _sparse_update(X, rows, start, m, WT, b, D, grad, rule, plain, first, at)
+        elif layer == 1:
+            _update(W, b, D, X, rows, start, m, grad, rule, plain, at)
         else:
-            at = (w_off[layer - 1], b_off[layer - 1])
-            _optimizer_update(m, layer, W, b, D, acts, grad, rule, at)
+            _update(W, b, D, acts[layer - 1], ident, 0, m, grad, rule, plain, at)
 
 
 @_jit
@@ -231,15 +227,16 @@ def _batch(X, Y, w, rows, start, stop, net, opt, work, first):
     layer sizes, where each layer's weights and biases begin in ``theta``,
     the cost's code and its clipping ``eps``. ``opt`` is ``(eta, alpha,
     l1_ratio, mu, nesterov)``. ``work`` is ``(acts, deltas, grad, WT,
-    errors)``: ``acts[l]`` and ``deltas[l]`` are ``(batch, n_l)`` buffers,
+    errors, ident)``: ``acts[l]`` and ``deltas[l]`` are ``(batch, n_l)`` buffers,
     ``grad`` one of the largest layer's ``n_l * n_{l-1}`` entries, ``WT`` the
     first layer's weights as ``(w^1)^T``, ``errors`` where a step leaves
-    ``a^L - y`` (empty in an epoch). ``first`` is ``(sparse_first, indices,
+    ``a^L - y`` (empty in an epoch), ``ident`` the indices ``0 .. batch - 1``
+    (the rows of ``acts[l]``). ``first`` is ``(sparse_first, indices,
     indptr)``: whether to skip zero inputs, and the CSR of the non-zero ones.
     """
     m = stop - start
-    acts, deltas, WT, errors = work[0], work[1], work[3], work[4]
-    _forward(X, rows, start, m, net, acts, WT, first)
+    acts, deltas, errors = work[0], work[1], work[4]
+    _forward(X, rows, start, m, net, work, first)
     batch_cost, total_w = _output_error(
         Y, w, rows, start, m, net, opt[0], acts, deltas, errors
     )
@@ -275,43 +272,34 @@ def _update_biases(b, D, m, velocity, b0, mu, nesterov):
 
 
 @_jit
-def _plain_update(m, layer, W, b, D, acts, decay, velocity):
-    """The book's rule: ``w <- (1 - eta alpha) w - sum_x delta_x a_x^T``."""
-    n_out, n_in = W.shape
-    for k in range(n_out):
-        Wk = W[k]
-        if decay != 0.0:
-            beta = 1.0 - decay
-            for j in range(n_in):
-                Wk[j] *= beta
-        for r in range(m):
-            dk = D[r, k]
-            a = acts[layer - 1][r]
-            for j in range(n_in):
-                Wk[j] -= dk * a[j]
-    _update_biases(b, D, m, velocity, -1, 0.0, False)
+def _update(W, b, D, src, rows, at, m, grad, rule, plain, offsets):
+    """``SGDOptimizer.update_params`` on one layer whose inputs ``a^{l-1}_x``
+    are ``src[rows[at + r]]``: the book's rule, ``w <- (1 - eta alpha) w -
+    sum_x delta_x a_x^T`` straight into ``w``, or, with L1 or momentum, the
+    scaled gradient first, then the optimizer's rule weight by weight.
 
-
-@_jit
-def _optimizer_update(m, layer, W, b, D, acts, grad, rule, at):
-    """``SGDOptimizer.update_params`` on one layer: L1, L2 and momentum.
-
-    ``rule`` is ``(decay, l1, mu, nesterov, velocity)``, ``at`` where the
+    ``rule`` is ``(decay, l1, mu, nesterov, velocity)``, ``offsets`` where the
     layer's weights and biases begin in ``theta`` (and ``velocity``).
     """
     decay, l1, mu, nesterov, velocity = rule
-    w0, b0 = at
     n_out, n_in = W.shape
+    if plain:
+        if decay != 0.0:
+            beta = 1.0 - decay
+            for k in range(n_out):
+                Wk = W[k]
+                for j in range(n_in):
+                    Wk[j] *= beta
+        _dense_outer(W, D, src, rows, at, m, -1.0)
+        _update_biases(b, D, m, velocity, -1, 0.0, False)
+        return
+    w0, b0 = offsets
     G = grad[: n_out * n_in].reshape((n_out, n_in))
     for k in range(n_out):
         Gk = G[k]
         for j in range(n_in):
             Gk[j] = 0.0
-        for r in range(m):
-            dk = D[r, k]
-            a = acts[layer - 1][r]
-            for j in range(n_in):
-                Gk[j] += dk * a[j]
+    _dense_outer(G, D, src, rows, at, m, 1.0)
     has_v = velocity.shape[0] > 0
     for k in range(n_out):
         Wk, Gk = W[k], G[k]
@@ -321,96 +309,171 @@ def _optimizer_update(m, layer, W, b, D, acts, grad, rule, at):
     _update_biases(b, D, m, velocity, b0 if has_v else -1, mu, nesterov)
 
 
-# The dense first layer works on blocks of BLOCK_ROWS rows. Its forward sums
-# BLOCK_COLS columns of (w^1)^T at a time in registers across the inputs: the
-# loops' bounds are literals and the rows are named, so that LLVM unrolls them
-# into vector instructions (a loop over the rows, or chunks of 8 columns, ran
-# at a quarter of the speed). (w^1)^T's columns are padded with zeros to a
-# multiple of BLOCK_COLS (NumbaTrainer), as are the first layer's buffers.
-BLOCK_ROWS = 4
-BLOCK_COLS = 32
+# The dense products work on tiles of 4 rows of the batch by 4 neurons: the
+# inner loop runs over the inputs j, contiguous in a row of w^l and in a row
+# a_x, which LLVM's loop vectoriser turns into vector instructions with the
+# tile's 16 sums (or 16 weights' updates) in registers; each load of w^l_kj
+# then serves 4 rows and each load of a_xj 4 neurons. (Numba leaves LLVM's
+# SLP vectoriser off, so that a tile across the neurons, in registers, would
+# run as scalar code.) A batch's last rows, fewer than 4, repeat its last row
+# in the tile, which neither stores their sums nor adds their products.
+TILE = 4
 
 
 @_jit
-def _first_forward(X, rows, start, m, WT, b, A, first):
-    """``z^1 = w^1 x + b^1`` for the batch's rows, from ``(w^1)^T`` (``WT``,
-    one row per input): zero inputs skipped, or dense blocks
-    (:func:`_dense_block_forward`)."""
-    sparse_first, indices, indptr = first
-    n0, n1p = WT.shape
-    n1 = b.shape[0]
+def _dense_forward(W, b, src, rows, at, m, Z):
+    """``Z[r] = w a_r + b`` for the batch's rows ``a_r = src[rows[at + r]]``."""
+    for r0 in range(0, m, TILE):
+        _tile_forward(W, b, src, rows, at + r0, min(TILE, m - r0), Z, r0)
+
+
+@_jit
+def _tile_forward(W, b, src, rows, at, count, Z, r0):
+    n_out, n_in = W.shape
+    a0 = src[rows[at]]
+    a1 = src[rows[at + min(1, count - 1)]]
+    a2 = src[rows[at + min(2, count - 1)]]
+    a3 = src[rows[at + min(3, count - 1)]]
+    k = 0
+    while k + 4 <= n_out:
+        w0, w1, w2, w3 = W[k], W[k + 1], W[k + 2], W[k + 3]
+        s00 = s01 = s02 = s03 = b[k]
+        s10 = s11 = s12 = s13 = b[k + 1]
+        s20 = s21 = s22 = s23 = b[k + 2]
+        s30 = s31 = s32 = s33 = b[k + 3]
+        for j in range(n_in):
+            x0, x1, x2, x3 = a0[j], a1[j], a2[j], a3[j]
+            w = w0[j]
+            s00 += w * x0
+            s01 += w * x1
+            s02 += w * x2
+            s03 += w * x3
+            w = w1[j]
+            s10 += w * x0
+            s11 += w * x1
+            s12 += w * x2
+            s13 += w * x3
+            w = w2[j]
+            s20 += w * x0
+            s21 += w * x1
+            s22 += w * x2
+            s23 += w * x3
+            w = w3[j]
+            s30 += w * x0
+            s31 += w * x1
+            s32 += w * x2
+            s33 += w * x3
+        _store4(Z, r0, k, count, s00, s01, s02, s03)
+        _store4(Z, r0, k + 1, count, s10, s11, s12, s13)
+        _store4(Z, r0, k + 2, count, s20, s21, s22, s23)
+        _store4(Z, r0, k + 3, count, s30, s31, s32, s33)
+        k += 4
+    for kk in range(k, n_out):  # the neurons left over, one at a time
+        wk = W[kk]
+        s0 = s1 = s2 = s3 = b[kk]
+        for j in range(n_in):
+            w = wk[j]
+            s0 += w * a0[j]
+            s1 += w * a1[j]
+            s2 += w * a2[j]
+            s3 += w * a3[j]
+        _store4(Z, r0, kk, count, s0, s1, s2, s3)
+
+
+@_jit
+def _store4(Z, r0, k, count, s0, s1, s2, s3):
+    """``Z[r0 + r, k] = s_r`` for the tile's ``count`` real rows."""
+    Z[r0, k] = s0
+    if count > 1:
+        Z[r0 + 1, k] = s1
+    if count > 2:
+        Z[r0 + 2, k] = s2
+    if count > 3:
+        Z[r0 + 3, k] = s3
+
+
+@_jit
+def _dense_outer(G, D, src, rows, at, m, sign):
+    """``G += sign sum_r D[r] a_r^T`` for the batch's rows ``a_r =
+    src[rows[at + r]]``."""
+    for r0 in range(0, m, TILE):
+        _tile_outer(G, D, src, rows, at + r0, min(TILE, m - r0), r0, sign)
+
+
+@_jit
+def _tile_outer(G, D, src, rows, at, count, r0, sign):
+    n_out, n_in = G.shape
+    a0 = src[rows[at]]
+    a1 = src[rows[at + min(1, count - 1)]]
+    a2 = src[rows[at + min(2, count - 1)]]
+    a3 = src[rows[at + min(3, count - 1)]]
+    k = 0
+    while k + 4 <= n_out:
+        g0, g1, g2, g3 = G[k], G[k + 1], G[k + 2], G[k + 3]
+        d00, d01, d02, d03 = _load4(D, r0, k, count, sign)
+        d10, d11, d12, d13 = _load4(D, r0, k + 1, count, sign)
+        d20, d21, d22, d23 = _load4(D, r0, k + 2, count, sign)
+        d30, d31, d32, d33 = _load4(D, r0, k + 3, count, sign)
+        for j in range(n_in):
+            x0, x1, x2, x3 = a0[j], a1[j], a2[j], a3[j]
+            g0[j] += d00 * x0 + d01 * x1 + d02 * x2 + d03 * x3
+            g1[j] += d10 * x0 + d11 * x1 + d12 * x2 + d13 * x3
+            g2[j] += d20 * x0 + d21 * x1 + d22 * x2 + d23 * x3
+            g3[j] += d30 * x0 + d31 * x1 + d32 * x2 + d33 * x3
+        k += 4
+    for kk in range(k, n_out):  # the neurons left over, one at a time
+        gk = G[kk]
+        d0, d1, d2, d3 = _load4(D, r0, kk, count, sign)
+        for j in range(n_in):
+            gk[j] += d0 * a0[j] + d1 * a1[j] + d2 * a2[j] + d3 * a3[j]
+
+
+@_jit
+def _load4(D, r0, k, count, sign):
+    """``sign D[r0 + r, k]`` for the tile's rows, zero for its repeats (in
+    ``D``'s dtype: a float64 factor would turn float32 sums into float64)."""
+    sign = D.dtype.type(sign)
+    z = D.dtype.type(0)
+    d1 = sign * D[r0 + 1, k] if count > 1 else z
+    d2 = sign * D[r0 + 2, k] if count > 2 else z
+    d3 = sign * D[r0 + 3, k] if count > 3 else z
+    return sign * D[r0, k], d1, d2, d3
+
+
+# Inputs that are mostly zero (MNIST's pixels) skip their zeros in the first
+# layer. There the kernel works on (w^1)^T, one row of BLOCK_COLS (a multiple
+# of 32, zero padded) weights per input: a non-zero input x_j adds x_j times
+# its row to z^1, and its update is one axpy on the same row.
+BLOCK_COLS = 32
+SPARSE_MIN_ROWS = 1000
+
+
+@_jit
+def _sparse_forward(X, rows, start, m, WT, b, A, first):
+    """``z^1 = w^1 x + b^1`` for the batch's rows from ``(w^1)^T`` (``WT``),
+    over each row's non-zero inputs only."""
+    indices, indptr = first[1], first[2]
+    n1p = WT.shape[1]
     for r in range(m):
         z = A[r]
-        for k in range(n1):
+        for k in range(b.shape[0]):
             z[k] = b[k]
-    if sparse_first:  # indices, indptr: the CSR indices and indptr of X's rows
-        for r in range(m):
-            i = rows[start + r]
-            x = X[i]
-            z = A[r]
-            for q in range(indptr[i], indptr[i + 1]):
-                j = indices[q]
-                xj = x[j]
-                WTj = WT[j]
-                for k in range(n1p):
-                    z[k] += xj * WTj[k]
-        return
-    r0 = 0
-    while r0 + BLOCK_ROWS <= m:
-        _dense_block_forward(X, rows, start + r0, WT, A, r0)
-        r0 += BLOCK_ROWS
-    for j in range(n0):  # the rows left over
-        WTj = WT[j]
-        for r in range(r0, m):
-            xj = X[rows[start + r], j]
-            z = A[r]
+        i = rows[start + r]
+        x = X[i]
+        for q in range(indptr[i], indptr[i + 1]):
+            j = indices[q]
+            xj = x[j]
+            WTj = WT[j]
             for k in range(n1p):
                 z[k] += xj * WTj[k]
 
 
 @_jit
-def _dense_block_forward(X, rows, at, WT, A, r0):
-    """``A[r0:r0+4] += X_rows (w^1)^T``, 4 rows by 32 columns at a time."""
-    n0, n1p = WT.shape
-    x0, x1 = X[rows[at]], X[rows[at + 1]]
-    x2, x3 = X[rows[at + 2]], X[rows[at + 3]]
-    for c0 in range(0, n1p, BLOCK_COLS):
-        acc = np.zeros((BLOCK_ROWS, BLOCK_COLS), dtype=WT.dtype)
-        for j in range(n0):
-            a0, a1, a2, a3 = x0[j], x1[j], x2[j], x3[j]
-            for t in range(BLOCK_COLS):
-                wt = WT[j, c0 + t]
-                acc[0, t] += a0 * wt
-                acc[1, t] += a1 * wt
-                acc[2, t] += a2 * wt
-                acc[3, t] += a3 * wt
-        for r in range(BLOCK_ROWS):
-            for t in range(BLOCK_COLS):
-                A[r0 + r, c0 + t] += acc[r, t]
-
-
-@_jit
-def _dense_block_update(X, rows, at, G, D, r0, sign):
-    """``G += sign X_rows^T D[r0:r0+4]``: each row of ``G`` read and written
-    once for four rows' contributions."""
-    n0, n1p = G.shape
-    x0, x1 = X[rows[at]], X[rows[at + 1]]
-    x2, x3 = X[rows[at + 2]], X[rows[at + 3]]
-    d0, d1, d2, d3 = D[r0], D[r0 + 1], D[r0 + 2], D[r0 + 3]
-    for j in range(n0):
-        a0, a1 = sign * x0[j], sign * x1[j]
-        a2, a3 = sign * x2[j], sign * x3[j]
-        Gj = G[j]
-        for t in range(n1p):
-            Gj[t] += a0 * d0[t] + a1 * d1[t] + a2 * d2[t] + a3 * d3[t]
-
-
-@_jit
-def _first_update(X, rows, start, m, WT, b, D, grad, rule, plain, first, net):
-    """The first layer's update, on ``(w^1)^T`` (see :func:`_first_forward`)."""
+def _sparse_update(X, rows, start, m, WT, b, D, grad, rule, plain, first, offsets):
+    """The first layer's update on ``(w^1)^T`` (see :func:`_sparse_forward`)."""
     decay, l1, mu, nesterov, velocity = rule
-    sparse_first, indices, indptr = first
-    w0, b0 = net[3][0], net[4][0]
+    indices, indptr = first[1], first[2]
+    w0, b0 = offsets
     n0, n1 = WT.shape
     if plain:
         G = WT  # the step goes straight into the weights
@@ -420,38 +483,24 @@ def _first_update(X, rows, start, m, WT, b, D, grad, rule, plain, first, net):
                 WTj = WT[j]
                 for k in range(n1):
                     WTj[k] *= beta
-        sign = -1.0
+        sign = WT.dtype.type(-1)
     else:
         G = grad[: n0 * n1].reshape((n0, n1))
         for j in range(n0):
             Gj = G[j]
             for k in range(n1):
                 Gj[k] = 0.0
-        sign = 1.0
-    # G <- G + sign * sum_x x (delta_x)^T, row by row of inputs
-    if sparse_first:
-        for r in range(m):
-            i = rows[start + r]
-            x = X[i]
-            Dr = D[r]
-            for q in range(indptr[i], indptr[i + 1]):
-                j = indices[q]
-                c = sign * x[j]
-                Gj = G[j]
-                for k in range(n1):
-                    Gj[k] += c * Dr[k]
-    else:
-        r0 = 0
-        while r0 + BLOCK_ROWS <= m:
-            _dense_block_update(X, rows, start + r0, G, D, r0, sign)
-            r0 += BLOCK_ROWS
-        for j in range(n0):  # the rows left over
+        sign = WT.dtype.type(1)
+    for r in range(m):  # G <- G + sign * sum_x x (delta_x)^T
+        i = rows[start + r]
+        x = X[i]
+        Dr = D[r]
+        for q in range(indptr[i], indptr[i + 1]):
+            j = indices[q]
+            c = sign * x[j]  # in G's dtype: float64 would widen the axpy
             Gj = G[j]
-            for r in range(r0, m):
-                c = sign * X[rows[start + r], j]
-                Dr = D[r]
-                for k in range(n1):
-                    Gj[k] += c * Dr[k]
+            for k in range(n1):
+                Gj[k] += c * Dr[k]
     if not plain:
         has_v = velocity.shape[0] > 0
         for j in range(n0):
@@ -467,24 +516,27 @@ def _first_update(X, rows, start, m, WT, b, D, grad, rule, plain, first, net):
 def _epoch(X, Y, w, order, batch_size, net, opt, work, first):
     """Every mini-batch of an epoch in ``order``; the summed (weighted) cost.
 
-    The first layer's weights are trained as ``(w^1)^T`` (``WT``), copied
-    from ``theta`` before the first mini-batch and back after the last.
+    Where zero inputs are skipped, the first layer's weights are trained as
+    ``(w^1)^T`` (``WT``), copied from ``theta`` before the first mini-batch
+    and back after the last.
     """
     n = order.shape[0]
     theta, sizes = net[0], net[2]
     WT = work[3]
     n0, n1 = sizes[0], sizes[1]
     W1 = theta[: n1 * n0].reshape((n1, n0))
-    for k in range(n1):
-        for j in range(n0):
-            WT[j, k] = W1[k, j]
+    if first[0]:
+        for k in range(n1):
+            for j in range(n0):
+                WT[j, k] = W1[k, j]
     total = 0.0
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
         total += _batch(X, Y, w, order, start, stop, net, opt, work, first)
-    for k in range(n1):
-        for j in range(n0):
-            W1[k, j] = WT[j, k]
+    if first[0]:
+        for k in range(n1):
+            for j in range(n0):
+                W1[k, j] = WT[j, k]
     return total
 
 
@@ -517,14 +569,11 @@ class NumbaTrainer(Trainer):
         # zeros that stay zero (its deltas' padding is never written)
         widths = list(sizes)
         widths[1] = -(-sizes[1] // BLOCK_COLS) * BLOCK_COLS
-        self._acts = numba.typed.List(
-            [np.zeros((m, k), dtype=self.dtype) for k in widths]
-        )
-        self._deltas = numba.typed.List(
-            [np.zeros((m, k), dtype=self.dtype) for k in widths]
-        )
+        self._acts = tuple([np.zeros((m, k), dtype=self.dtype) for k in widths])
+        self._deltas = tuple([np.zeros((m, k), dtype=self.dtype) for k in widths])
         self._grad = np.empty(max(counts_w + [sizes[0] * widths[1]]), dtype=self.dtype)
         self._WT = np.zeros((sizes[0], widths[1]), dtype=self.dtype)
+        self._ident = np.arange(m, dtype=np.int64)
         self._nz = np.empty(0, dtype=np.int64)
         self._counts = np.zeros(1, dtype=np.int64)
         self._nz_X = self._nz_val = None
@@ -555,23 +604,25 @@ class NumbaTrainer(Trainer):
 
     def _nonzeros(self, X):
         """``(sparse, indices, indptr)``: whether to skip the first layer's zero
-        inputs (more than half of them are zero), and where the non-zero ones
-        are, row by row (CSR). Computed once for the training set, whose
-        array every epoch passes again (the trainer holds it, so that no other
-        array can take its place unnoticed)."""
+        inputs, and where the non-zero ones are, row by row (CSR).
+
+        Only a training set of more than ``SPARSE_MIN_ROWS`` rows, more than
+        half of whose inputs are zero, skips them: its CSR is computed once,
+        for the first epoch (the trainer holds the array, which every epoch
+        passes again). A ``partial_fit`` batch goes through the dense tiles,
+        which cost neither a CSR nor the copies of ``(w^1)^T``: a step on 10
+        MNIST rows took 135 us with them, 39 us without.
+        """
         if self._nz_X is X:
             return self._nz_val
-        sparse = bool(np.count_nonzero(X) * 2 < X.size)
-        if sparse:
-            mask = X != 0
-            indptr = np.concatenate([[0], np.cumsum(mask.sum(axis=1))])
-            indices = np.nonzero(mask)[1]
-            val = (True, indices.astype(np.int64), indptr.astype(np.int64))
-        else:
-            val = (False, self._nz, self._counts)
-        if X.shape[0] > 1000:  # a training set, not a partial_fit batch
-            self._nz_X, self._nz_val = X, val
-        return val
+        if X.shape[0] <= SPARSE_MIN_ROWS or np.count_nonzero(X) * 2 >= X.size:
+            return (False, self._nz, self._counts)
+        mask = X != 0
+        indptr = np.concatenate([[0], np.cumsum(mask.sum(axis=1))])
+        indices = np.nonzero(mask)[1]
+        self._nz_X = X
+        self._nz_val = (True, indices.astype(np.int64), indptr.astype(np.int64))
+        return self._nz_val
 
     def _run(self, kernel, X, Y, w, order, batch_size, errors=None):
         X = np.ascontiguousarray(X, dtype=self.dtype)
@@ -588,7 +639,7 @@ class NumbaTrainer(Trainer):
         )
         if errors is None:
             errors = self._no_errors
-        work = (self._acts, self._deltas, self._grad, self._WT, errors)
+        work = (self._acts, self._deltas, self._grad, self._WT, errors, self._ident)
         return kernel(
             X,
             Y,
