@@ -17,10 +17,19 @@ The compiled engine's first call in the process (``first call``) includes
 loading its machine code from Numba's on-disk cache, or compiling it when
 the cache is cold (the first run after installation).
 
+``--sweep`` times an epoch of the two trainers over the grid that chose
+``engine="auto"``'s rule (``_engine.compiled_pays``): hidden layers of 30,
+100 and 300, mini-batches of 1, 10, 100 and 1000, both dtypes, pixels and
+standardised, on 4,000 rows (1,000 at batch 1), one BLAS thread. ``--fit``
+times the default ``SGDNetClassifier`` fit on the training set with
+``engine="numpy"`` and ``engine="numba"``, alternating, with their epochs
+and test accuracy.
+
 Usage::
 
-    pip install numba
+    pip install ".[numba]"
     python benchmarks/bench_compiled.py --data ../shared/data/mnist10k.npz
+    python benchmarks/bench_compiled.py --data ../shared/data/mnist10k.npz --sweep --fit
     python benchmarks/bench_compiled.py --quick
 """
 
@@ -83,6 +92,8 @@ def main(argv=None):
     add_common_arguments(parser)
     parser.add_argument("--hidden", type=int, default=30)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--sweep", action="store_true", help="the auto rule's grid")
+    parser.add_argument("--fit", action="store_true", help="the default fit")
     args = parser.parse_args(argv)
     try:
         from sklearn_sgdnet._numba_training import NumbaTrainer
@@ -134,7 +145,89 @@ def main(argv=None):
             key = f"{np.dtype(dtype).name} step of 10 rows (us)"
             record(out, rows, key, us, ".0f")
     print(table(rows, ["work", "numpy ms", "numba ms", "numba / numpy"]))
+    if args.sweep:
+        out["sweep"] = sweep(X, std, Y, args.repeats, args.quick)
+    if args.fit:
+        out["fit"] = default_fit(data, args.repeats, args.quick)
     write_json(args.json, results=out, sizes=sizes)
+
+
+def sweep(X, std, Y, repeats, quick):
+    """An epoch of each trainer over the grid of ``engine="auto"``'s rule."""
+    from sklearn_sgdnet._numba_training import NumbaTrainer
+
+    engines = {"numpy": Trainer, "numba": NumbaTrainer}
+    rows, out = [], {}
+    hiddens, batches = (
+        ((30,), (1, 10)) if quick else ((30, 100, 300), (1, 10, 100, 1000))
+    )
+    with threadpool_limits(1):
+        for inputs, XX in (("pixels", X), ("standardised", std)):
+            for dtype in (np.float64, np.float32):
+                for h in hiddens:
+                    for b in batches:
+                        n = min(len(XX), 1000 if b == 1 else 4000)
+                        Xn, Yn = XX[:n].astype(dtype), Y[:n].astype(dtype)
+                        sizes = [Xn.shape[1], h, 10]
+                        made = {
+                            k: trainer(c, sizes, dtype, b) for k, c in engines.items()
+                        }
+                        for t in made.values():  # warm, and the CSR computed
+                            t.epoch(Xn, Yn, None, b)
+                        secs = alternate(
+                            made,
+                            lambda t, r, X=Xn, Y=Yn, b=b: t.epoch(
+                                X, Y, None, b, np.random.RandomState(r)
+                            ),
+                            max(repeats // 2, 1),
+                        )
+                        ms = {k: v * 1e3 for k, v in secs.items()}
+                        key = f"{inputs} {np.dtype(dtype).name} h={h} b={b} n={n}"
+                        record(out, rows, key, ms, ".1f")
+    print(table(rows, ["epoch", "numpy ms", "numba ms", "numba / numpy"]))
+    return out
+
+
+def default_fit(data, repeats, quick):
+    """The default classifier's fit with each engine, alternating."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from sklearn_sgdnet import SGDNetClassifier
+
+    times, rows, out = {}, [], {}
+    for r, engine in rounds(["numpy", "numba"], 1 if quick else max(repeats // 2, 1)):
+        clf = SGDNetClassifier(random_state=r, engine=engine)
+        if quick:
+            clf.set_params(max_iter=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            t = time.perf_counter()
+            clf.fit(data.X_train, data.y_train)
+            secs = time.perf_counter() - t
+        acc = clf.score(data.X_test, data.y_test)
+        times.setdefault(engine, []).append((secs, clf.n_iter_, acc, clf.engine_))
+    for engine, runs in times.items():
+        secs = median([t for t, _, _, _ in runs])
+        out[engine] = dict(
+            seconds=secs,
+            epochs=[e for _, e, _, _ in runs],
+            accuracy=[a for _, _, a, _ in runs],
+            engine_=runs[0][3],
+        )
+        rows.append(
+            [
+                engine,
+                f"{secs:.2f}",
+                " ".join(str(e) for _, e, _, _ in runs),
+                " ".join(f"{a:.4f}" for _, _, a, _ in runs),
+            ]
+        )
+    print(table(rows, ["engine", "fit s (median)", "epochs", "test accuracy"]))
+    ratio = out["numba"]["seconds"] / out["numpy"]["seconds"]
+    print(f"default fit, numba / numpy: {ratio:.2f}")
+    return out
 
 
 if __name__ == "__main__":

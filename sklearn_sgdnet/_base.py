@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import (
 )
 
 from . import _inputs
-from ._engine import new_engine, prediction
+from ._engine import ENGINES, new_engine, prediction
 from ._inputs import copy_array
 from ._loop import CallbackHooks, TrainingData, call_hooks, fit_epochs, stream_step
 from ._network import COSTS
@@ -108,6 +108,7 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "warm_start": ["boolean"],
+        "engine": [StrOptions(set(ENGINES))],
         "monitor_learning_speed": ["boolean"],
     }
 
@@ -190,7 +191,7 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
         It computes in the namespace of ``X`` or, without it, of the fitted
         parameters (``_inputs.engine_namespace``).
         """
-        return new_engine(
+        engine = new_engine(
             self.coefs_,
             self.intercepts_,
             self.cost,
@@ -199,7 +200,11 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
             space=_inputs.engine_namespace(self, X),
             dropout=self._dropout_rates(),
             rng=self._rng,
+            engine=self.engine,
+            X=X,
         )
+        self.engine_ = engine.name  # a failed call puts the old one back
+        return engine
 
     def _stream_engine(self, m, X=None):
         """The engine of a stream of :meth:`partial_fit` calls.
@@ -304,6 +309,11 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
 
     def __setstate__(self, state):
         super().__setstate__(state)
+        # a pickle of 0.1, before the engine parameter: the NumPy engine, which
+        # trained it, goes on training it (bit for bit as before)
+        self.__dict__.setdefault("engine", "numpy")
+        if "coefs_" in self.__dict__:
+            self.__dict__.setdefault("engine_", "numpy")
         if "loss_curve_" in self.__dict__:
             # an older pickle, without the stride: its stream (if any) goes
             # on from here, the entries it holds kept as they are

@@ -185,6 +185,21 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         :meth:`fit` (one extra forward and backward pass over the training set
         per epoch; see :func:`~sklearn_sgdnet.learning_speed`).
 
+    engine : {"auto", "numpy", "numba"}, default="auto"
+        What trains the network. ``"numpy"``: NumPy and BLAS. ``"numba"``:
+        compiled epochs, one call per epoch with no Python between
+        mini-batches (the ``numba`` extra: ``pip install
+        "sklearn-sgdnet[numba]"``); the same mathematics, to rounding. It
+        trains dense float32 and float64 NumPy input without dropout, and
+        leaves anything else to the NumPy engine with a warning. ``"auto"``
+        (the default) uses the compiled engine where it measured faster, on
+        training sets of more than 1,000 rows most of whose inputs are zero
+        (it skips them) at mini-batches of up to 10 rows, when Numba is
+        installed, and NumPy elsewhere. Either way ``engine_`` says which
+        engine trained the model. Arrays of the array API (torch, CuPy) are
+        trained by the array API engine whatever ``engine`` says. See
+        :doc:`/compiled`.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -229,6 +244,10 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         The training loss (the mean cost plus the L2 penalty) of each epoch,
         or of each :meth:`partial_fit` batch before its step; in a stream of
         1,000 calls or more, of every ``loss_curve_stride_``-th call only.
+
+    engine_ : str
+        The engine that trained the model last (see ``engine``):
+        ``"numpy"``, ``"numba"`` or ``"array_api"``.
 
     loss_curve_stride_ : int
         How many :meth:`partial_fit` calls of the current stream one entry of
@@ -340,6 +359,7 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         warm_start=False,
         monitor_training_accuracy=False,
         monitor_learning_speed=False,
+        engine="auto",
     ):
         self._set_parameters(locals())
 

@@ -2,18 +2,23 @@
 
 An *engine* is the network's mathematics on one batch, with the parameters
 it trains: :class:`~sklearn_sgdnet._training.Trainer` (NumPy, the default
-fast path: one flat parameter vector, preallocated buffers, BLAS calls) and
+fast path: one flat parameter vector, preallocated buffers, BLAS calls),
+:class:`~sklearn_sgdnet._numba_training.NumbaTrainer` (the same, with
+compiled epochs: the optional ``numba`` extra) and
 :class:`~sklearn_sgdnet._xp_training.XpTrainer` (any array API namespace:
-torch, CuPy, array-api-strict, on their devices). Both implement
+torch, CuPy, array-api-strict, on their devices). All implement
 :class:`Engine`; the training loop (``_loop.py``) and the estimators talk to
-nothing else. :func:`new_engine` picks the trainer and :func:`prediction`
-the forward pass of prediction, from the array namespace that the input
-module (``_inputs.py``) found: these two functions and the input module are
-the only code that tells NumPy from the array API.
+nothing else. :func:`new_engine` picks the trainer (the estimators'
+``engine`` parameter: :func:`compiled_pays` is ``"auto"``'s rule) and
+:func:`prediction` the forward pass of prediction, from the array namespace
+that the input module (``_inputs.py``) found: these two functions and the
+input module are the only code that tells NumPy from the array API.
 
 Nothing here imports scikit-learn.
 """
 
+import importlib.util
+import warnings
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -39,6 +44,7 @@ class Engine(Protocol):
     sizes: list
     optimizer: object
     cost: type
+    name: str  # "numpy", "numba" or "array_api": the estimators' engine_
 
     def asarray(self, a):
         """``a`` (NumPy, or None) as the engine computes with it."""
@@ -98,6 +104,60 @@ class Engine(Protocol):
         """
 
 
+#: the values of the estimators' ``engine`` parameter
+ENGINES = ("auto", "numpy", "numba")
+
+
+def numba_installed():
+    """Whether the compiled engine's extra (Numba) is installed; it is
+    imported only when a fit chooses the engine."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def compiled_pays(X, batch_size, sizes):
+    """``engine="auto"``'s rule: whether the compiled engine trains faster.
+
+    Measured by ``benchmarks/bench_compiled.py --sweep`` (MNIST, layers
+    ``[784, h, 10]``, h in 30-300, batches 1-1000, float32 and float64, one
+    thread and two): the compiled epoch wins on a training set of more than
+    ``SPARSE_MIN_ROWS`` rows most of whose inputs are zero (it skips them),
+    at mini-batches of up to ``COMPILED_MAX_BATCH`` rows; elsewhere, on
+    dense inputs and in a ``partial_fit`` step, the NumPy engine's BLAS
+    calls are as fast or faster.
+    """
+    from ._numba_training import COMPILED_MAX_BATCH, SPARSE_MIN_ROWS
+
+    if X is None or X.shape[0] <= SPARSE_MIN_ROWS or batch_size > COMPILED_MAX_BATCH:
+        return False
+    return bool(np.count_nonzero(X) * 2 < X.size)
+
+
+def _compiled(engine, X, batch_size, sizes, dropout):
+    """Whether ``engine`` (a value of :data:`ENGINES`) means the compiled
+    engine for this fit (NumPy arrays); raises where it cannot be had."""
+    if engine == "numpy":
+        return False
+    if engine == "numba" and not numba_installed():
+        raise ImportError(
+            "engine='numba' needs Numba, which is not installed: pip install "
+            '"sklearn-sgdnet[numba]", or use engine="auto" (the NumPy engine '
+            "when Numba is absent)."
+        )
+    covered = isinstance(X, np.ndarray) and X.dtype in (np.float32, np.float64)
+    covered = covered and not (dropout is not None and any(dropout))
+    if engine == "numba":
+        if not covered:
+            warnings.warn(
+                "engine='numba' trains dense float32 or float64 NumPy input "
+                "without dropout; the NumPy engine trains this model instead "
+                "(engine_ says which engine trained it).",
+                UserWarning,
+                stacklevel=2,
+            )
+        return covered
+    return covered and numba_installed() and compiled_pays(X, batch_size, sizes)
+
+
 def new_engine(
     coefs,
     intercepts,
@@ -108,6 +168,8 @@ def new_engine(
     space=None,
     dropout=None,
     rng=None,
+    engine="numpy",
+    X=None,
 ):
     """The engine for parameters ``coefs``, ``intercepts`` and batches of
     up to ``batch_size`` rows.
@@ -115,10 +177,16 @@ def new_engine(
     ``space`` is the array namespace the engine computes in (an
     ``_inputs.Namespace``, with ``xp`` and ``device``), None for NumPy.
     ``dropout`` (one drop probability per hidden layer) and ``rng`` (the
-    generator of its masks) are NumPy's only.
+    generator of its masks) are NumPy's only. ``engine`` is the estimators'
+    parameter (:data:`ENGINES`), ``X`` the training set (or the batch) it
+    decides on.
     """
     if space is None:
-        return Trainer(
+        sizes = [coefs[0].shape[0]] + [W.shape[1] for W in coefs]
+        cls = Trainer
+        if _compiled(engine, X, batch_size, sizes, dropout):
+            from ._numba_training import NumbaTrainer as cls
+        return cls(
             coefs, intercepts, cost, optimizer, batch_size, dropout=dropout, rng=rng
         )
     if dropout is not None and any(dropout):
@@ -126,6 +194,13 @@ def new_engine(
             "dropout is not supported on arrays of the array API (torch, "
             "CuPy, array-api-strict) yet; train with dropout=0 there, or on "
             "NumPy arrays."
+        )
+    if engine == "numba":
+        warnings.warn(
+            "engine='numba' trains NumPy arrays; the array API engine trains "
+            "this model instead (engine_ says which engine trained it).",
+            UserWarning,
+            stacklevel=2,
         )
     return XpTrainer(
         coefs, intercepts, cost, optimizer, batch_size, space.xp, space.device

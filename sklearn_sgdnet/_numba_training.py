@@ -446,6 +446,9 @@ def _load4(D, r0, k, count, sign):
 # its row to z^1, and its update is one axpy on the same row.
 BLOCK_COLS = 32
 SPARSE_MIN_ROWS = 1000
+# engine="auto" chooses this engine at mini-batches up to this size only
+# (_engine.compiled_pays)
+COMPILED_MAX_BATCH = 10
 
 
 @_jit
@@ -544,7 +547,7 @@ class NumbaTrainer(Trainer):
     """:class:`~sklearn_sgdnet._training.Trainer` with compiled epochs and steps.
 
     Everything but :meth:`epoch` and :meth:`step` is the NumPy trainer's. It
-    takes dense NumPy input without dropout (:func:`covers`); the engine
+    takes dense float32 or float64 NumPy input without dropout; the engine
     choice (``_engine.new_engine``) gives anything else to the NumPy trainer.
     """
 
@@ -670,13 +673,3 @@ class NumbaTrainer(Trainer):
         m = Xb.shape[0]
         self._run(_epoch, Xb, Yb, weights, np.arange(m), m, errors_out)
         return weights is None or weights.sum() > 0
-
-
-def covers(X, dropout):
-    """Whether the compiled engine trains on ``X`` with ``dropout``."""
-    return (
-        AVAILABLE
-        and isinstance(X, np.ndarray)
-        and X.dtype in (np.float32, np.float64)
-        and not (dropout is not None and any(dropout))
-    )

@@ -136,6 +136,21 @@ class SGDNetRegressor(RegressorMixin, BaseSGDNet):
         Record chapter 5's speed of learning of each hidden layer in
         ``learning_speed_`` (see :func:`~sklearn_sgdnet.learning_speed`).
 
+    engine : {"auto", "numpy", "numba"}, default="auto"
+        What trains the network. ``"numpy"``: NumPy and BLAS. ``"numba"``:
+        compiled epochs, one call per epoch with no Python between
+        mini-batches (the ``numba`` extra: ``pip install
+        "sklearn-sgdnet[numba]"``); the same mathematics, to rounding. It
+        trains dense float32 and float64 NumPy input without dropout, and
+        leaves anything else to the NumPy engine with a warning. ``"auto"``
+        (the default) uses the compiled engine where it measured faster, on
+        training sets of more than 1,000 rows most of whose inputs are zero
+        (it skips them) at mini-batches of up to 10 rows, when Numba is
+        installed, and NumPy elsewhere. Either way ``engine_`` says which
+        engine trained the model. Arrays of the array API (torch, CuPy) are
+        trained by the array API engine whatever ``engine`` says. See
+        :doc:`/compiled`.
+
     Attributes
     ----------
     coefs_ : list of ndarray
@@ -177,6 +192,10 @@ class SGDNetRegressor(RegressorMixin, BaseSGDNet):
         penalty) of each epoch, or of each :meth:`partial_fit` batch; in a
         stream of 1,000 calls or more, of every ``loss_curve_stride_``-th
         call only.
+
+    engine_ : str
+        The engine that trained the model last (see ``engine``):
+        ``"numpy"``, ``"numba"`` or ``"array_api"``.
 
     loss_curve_stride_ : int
         How many :meth:`partial_fit` calls of the current stream one entry of
@@ -264,6 +283,7 @@ class SGDNetRegressor(RegressorMixin, BaseSGDNet):
         warm_start=False,
         monitor_training_score=False,
         monitor_learning_speed=False,
+        engine="auto",
     ):
         self._set_parameters(locals())
 

@@ -194,6 +194,8 @@ class Trainer:
         The largest batch this trainer will see.
     """
 
+    name = "numpy"
+
     def __init__(
         self, coefs, intercepts, cost, optimizer, batch_size, dropout=None, rng=None
     ):

@@ -51,6 +51,8 @@ class XpTrainer:
         The namespace and the device.
     """
 
+    name = "array_api"
+
     def __init__(self, coefs, intercepts, cost, optimizer, batch_size, xp, device):
         from ._network import COSTS
 

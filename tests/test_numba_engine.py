@@ -14,7 +14,7 @@ from sklearn_sgdnet._network import COSTS
 from sklearn_sgdnet._training import SGDOptimizer, Trainer
 
 pytest.importorskip("numba")
-from sklearn_sgdnet._numba_training import NumbaTrainer, covers  # noqa: E402
+from sklearn_sgdnet._numba_training import NumbaTrainer  # noqa: E402
 
 OPTIONS = {
     "plain": {},
@@ -121,9 +121,72 @@ def test_a_batch_without_weight_makes_no_step():
     assert np.isfinite(errors).all()  # the errors of the batch, all the same
 
 
-def test_covers_dense_numpy_input_without_dropout():
-    X = np.zeros((3, 2))
-    assert covers(X, None) and covers(X.astype(np.float32), [0.0])
-    assert not covers(X, [0.5])
-    assert not covers(X.astype(np.int64), None)
-    assert not covers([[0.0, 1.0]], None)
+# the estimators' engine parameter --------------------------------------------
+
+
+def _mostly_zero_digits():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = np.where(X < 8, 0.0, X / 16.0)  # about 70 % zeros, like pixels
+    return X, y
+
+
+def test_estimators_trained_by_either_engine_agree():
+    from sklearn.exceptions import ConvergenceWarning
+
+    from sklearn_sgdnet import SGDNetClassifier
+
+    X, y = _mostly_zero_digits()
+    fitted = {}
+    for engine in ("numpy", "numba"):
+        clf = SGDNetClassifier(
+            hidden_layer_sizes=(20,), max_iter=2, random_state=0, engine=engine
+        )
+        with pytest.warns(ConvergenceWarning):
+            clf.fit(X, y)
+        assert clf.engine_ == engine
+        fitted[engine] = clf
+    for a, b in zip(fitted["numpy"].coefs_, fitted["numba"].coefs_, strict=True):
+        assert_allclose(a, b, rtol=0, atol=1e-8)
+    assert_array_equal(fitted["numpy"].predict(X), fitted["numba"].predict(X))
+
+
+def test_auto_chooses_the_compiled_engine_on_mostly_zero_inputs():
+    from sklearn.exceptions import ConvergenceWarning
+
+    from sklearn_sgdnet import SGDNetClassifier, SGDNetRegressor
+
+    X, y = _mostly_zero_digits()
+    with pytest.warns(ConvergenceWarning):
+        clf = SGDNetClassifier(hidden_layer_sizes=(8,), max_iter=1).fit(X, y)
+    assert clf.engine_ == "numba"
+    with pytest.warns(ConvergenceWarning):
+        clf.set_params(batch_size=32).fit(X, y)
+    assert clf.engine_ == "numpy"  # mini-batches beyond 10 rows
+    with pytest.warns(ConvergenceWarning):
+        reg = SGDNetRegressor(hidden_layer_sizes=(8,), max_iter=1, batch_size=10)
+        reg.fit(X, y.astype(float))
+    assert reg.engine_ == "numba"
+    # a stream's step: NumPy under auto, the compiled one when asked for
+    clf = SGDNetClassifier(hidden_layer_sizes=(8,), random_state=0)
+    clf.partial_fit(X[:10], y[:10], classes=np.unique(y))
+    assert clf.engine_ == "numpy"
+    clf = SGDNetClassifier(hidden_layer_sizes=(8,), random_state=0, engine="numba")
+    clf.partial_fit(X[:10], y[:10], classes=np.unique(y))
+    assert clf.engine_ == "numba"
+
+
+def test_engine_numba_leaves_what_it_does_not_cover_to_numpy_visibly():
+    from sklearn.exceptions import ConvergenceWarning
+
+    from sklearn_sgdnet import SGDNetClassifier
+
+    X, y = _mostly_zero_digits()
+    clf = SGDNetClassifier(
+        hidden_layer_sizes=(8,), max_iter=1, dropout=0.2, engine="numba"
+    )
+    with pytest.warns(UserWarning, match="NumPy engine trains this model"):
+        with pytest.warns(ConvergenceWarning):
+            clf.fit(X, y)
+    assert clf.engine_ == "numpy"

@@ -1,0 +1,70 @@
+"""The estimators' ``engine`` parameter and ``engine_``, with or without Numba.
+
+The compiled engine's arithmetic is tested in ``test_numba_engine.py``;
+here, which engine a fit gets, and that asking for a missing one loses
+nothing.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_sgdnet import SGDNetClassifier
+from sklearn_sgdnet._engine import compiled_pays, numba_installed
+from sklearn_sgdnet._regressor import SGDNetRegressor
+
+# short fits that stop at max_iter: which engine, not how well it learned
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+X, y = load_digits(return_X_y=True)
+X = X / 16.0
+
+
+@pytest.mark.parametrize("Estimator", [SGDNetClassifier, SGDNetRegressor])
+def test_engine_numpy_is_named_after_fit_and_partial_fit(Estimator):
+    est = Estimator(hidden_layer_sizes=(8,), max_iter=3, engine="numpy")
+    est.set_params(random_state=0, tol=1.0)
+    est.fit(X[:200], y[:200])
+    assert est.engine_ == "numpy"
+    stream = Estimator(hidden_layer_sizes=(8,), engine="numpy", random_state=0)
+    if Estimator is SGDNetClassifier:
+        stream.partial_fit(X[:10], y[:10], classes=np.unique(y))
+    else:
+        stream.partial_fit(X[:10], y[:10])
+    assert stream.engine_ == "numpy"
+
+
+def test_auto_keeps_dense_input_and_large_batches_on_numpy():
+    # the rule: more than 1,000 rows, mostly zeros, mini-batches of <= 10
+    rng = np.random.RandomState(0)
+    dense = rng.rand(1500, 20)
+    sparse = np.where(rng.rand(1500, 20) < 0.8, 0.0, dense)
+    assert not compiled_pays(dense, 10, [20, 5, 2])
+    assert not compiled_pays(sparse[:1000], 10, [20, 5, 2])
+    assert not compiled_pays(sparse, 11, [20, 5, 2])
+    assert compiled_pays(sparse, 10, [20, 5, 2])
+    assert not compiled_pays(None, 10, [20, 5, 2])
+    # dense digits: NumPy whether or not Numba is installed
+    clf = SGDNetClassifier(hidden_layer_sizes=(8,), max_iter=2, tol=1.0)
+    clf.set_params(random_state=0).fit(X[:300], y[:300])
+    assert clf.engine_ == "numpy"
+
+
+def test_an_unknown_engine_is_refused():
+    with pytest.raises(InvalidParameterError, match="engine"):
+        SGDNetClassifier(engine="torch").fit(X[:50], y[:50])
+
+
+@pytest.mark.skipif(numba_installed(), reason="Numba is installed")
+def test_engine_numba_without_numba_says_how_to_install_and_loses_nothing():
+    clf = SGDNetClassifier(hidden_layer_sizes=(8,), max_iter=2, tol=1.0)
+    clf.set_params(random_state=0).fit(X[:200], y[:200])
+    before = pickle.dumps(clf)
+    clf.set_params(engine="numba")
+    with pytest.raises(ImportError, match=r"sklearn-sgdnet\[numba\]"):
+        clf.fit(X[:200], y[:200])
+    clf.set_params(engine="auto")
+    assert pickle.dumps(clf) == before
