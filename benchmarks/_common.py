@@ -19,7 +19,9 @@ The rules every script follows (see ``benchmarks/README.md``):
 
 import argparse
 import contextlib
+import functools
 import gc
+import importlib.util
 import json
 import os
 import platform
@@ -444,7 +446,9 @@ LR_BOOK = 3.0  # the book's eta for its quadratic cost
 # sweeps then time it (EpochBench.units_for, run_unit, warm_up) and
 # bench_epoch.py's tables give it its columns. Then the two loops that are
 # not estimators: the book's loop and the GEMM floor.
-ESTIMATORS = dict(ours=make_ours, mlp=make_mlp)
+ESTIMATORS = dict(ours=functools.partial(make_ours, engine="numpy"), mlp=make_mlp)
+if importlib.util.find_spec("numba") is not None:  # the compiled engine's extra
+    ESTIMATORS["numba"] = functools.partial(make_ours, engine="numba")
 LOOPS = ("book", "gemm")
 IMPLS = (*ESTIMATORS, *LOOPS)
 
@@ -525,7 +529,7 @@ def epoch_and_setup(pairs, epochs):
 
 
 def run_ours(X, y, h, b, epochs, threads, seed):
-    return time_fit(make_ours(h, b, seed), X, y, threads, epochs)
+    return time_fit(make_ours(h, b, seed, engine="numpy"), X, y, threads, epochs)
 
 
 def run_mlp(X, y, h, b, epochs, threads, seed):

@@ -47,6 +47,8 @@ Usage::
 
 import argparse
 import copy
+import functools
+import importlib.util
 import time
 
 import numpy as np
@@ -75,7 +77,9 @@ METHODS = (
     "decision_function",
     "score",
 )
-ESTIMATORS = {"ours": make_ours, "MLP": make_mlp}
+ESTIMATORS = {"ours": functools.partial(make_ours, engine="numpy"), "MLP": make_mlp}
+if importlib.util.find_spec("numba") is not None:  # the compiled engine's extra
+    ESTIMATORS["numba"] = functools.partial(make_ours, engine="numba")
 # the DataFrame rows: (method, rows per call)
 FRAME_CALLS = (("partial_fit", 10), ("predict_proba", 1))
 FRAME_COLUMNS = ("NumPy", "to_numpy", "pandas", "polars", "MLP pandas")
@@ -296,6 +300,14 @@ def main(argv=None):
                 )
                 row = [method, n_rows, fmt(ours, ".1f"), fmt(mlp, ".1f")]
                 row.append(fmt(ratio(ours, mlp), ".3f"))
+                if "numba" in us:
+                    results[f"{dtype} | {method} | {n_rows}"].update(
+                        numba_us=us["numba"], ratio_numba=ratio(us["numba"], mlp)
+                    )
+                    row += [
+                        fmt(us["numba"], ".1f"),
+                        fmt(ratio(us["numba"], mlp), ".3f"),
+                    ]
                 if "base" in us:
                     results[f"{dtype} | {method} | {n_rows}"].update(
                         base_us=us["base"], ratio_base=ratio(ours, us["base"])
@@ -304,6 +316,8 @@ def main(argv=None):
                 rows_out.append(row)
         print(f"{dtype}: per-call latency")
         columns = ["method", "rows", "ours us", "MLP us", "ours/MLP"]
+        if "numba" in models:
+            columns += ["numba us", "numba/MLP"]
         if "base" in models:
             columns += ["base us", "ours/base"]
         print(table(rows_out, columns))

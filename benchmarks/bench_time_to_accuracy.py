@@ -9,7 +9,10 @@ complete ``fit`` at its own defaults.
 
 Contenders:
 
-- ``ours``: ``SGDNetClassifier()`` at its defaults;
+- ``ours``: ``SGDNetClassifier()`` at its defaults, on the NumPy engine
+  (``engine="numpy"``, as every contender of ours but the next);
+- ``ours, numba``: the same on the compiled engine (``engine="numba"``),
+  where the ``numba`` extra is installed;
 - ``ours 0.1 defaults``: the defaults of version 0.1 (``batch_size="auto"``,
   i.e. 200 rows, ``learning_rate_init=0.5``, ``tol=1e-4``,
   ``n_iter_no_change=10``);
@@ -54,6 +57,7 @@ Without ``--data`` it runs on scikit-learn's bundled digits.
 """
 
 import argparse
+import importlib.util
 import warnings
 
 import numpy as np
@@ -93,8 +97,12 @@ def contenders(n_train):
         max_iter=30,
         learning_rate="constant",
     )
+    compiled = {}
+    if importlib.util.find_spec("numba") is not None:  # the numba extra
+        compiled["ours, numba"] = ("ours", dict(engine="numba"), True, True)
     return {
         "ours": ("ours", {}, True, True),
+        **compiled,
         "ours 0.1 defaults": (
             "ours",
             dict(
@@ -171,8 +179,8 @@ def sweep():
 
 
 def make(family, params, seed, *_):
-    if family == "ours":
-        return SGDNetClassifier(random_state=seed, **params)
+    if family == "ours":  # the NumPy engine unless the contender says otherwise
+        return SGDNetClassifier(random_state=seed, **{"engine": "numpy", **params})
     return MLPClassifier(random_state=seed, **params)
 
 

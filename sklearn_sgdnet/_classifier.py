@@ -192,10 +192,11 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         "sklearn-sgdnet[numba]"``); the same mathematics, to rounding. It
         trains dense float32 and float64 NumPy input without dropout, and
         leaves anything else to the NumPy engine with a warning. ``"auto"``
-        (the default) uses the compiled engine where it measured faster, on
-        training sets of more than 1,000 rows most of whose inputs are zero
-        (it skips them) at mini-batches of up to 10 rows, when Numba is
-        installed, and NumPy elsewhere. Either way ``engine_`` says which
+        (the default) uses the compiled engine where it measured faster,
+        when Numba is installed: mini-batches of up to 10 rows, on data
+        large enough to repay loading the compiled code (rows times weights
+        of at least 1e8, e.g. 4,200 MNIST rows at ``(30,)``); NumPy
+        elsewhere. Either way ``engine_`` says which
         engine trained the model. Arrays of the array API (torch, CuPy) are
         trained by the array API engine whatever ``engine`` says. See
         :doc:`/compiled`.

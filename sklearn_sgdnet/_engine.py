@@ -117,19 +117,24 @@ def numba_installed():
 def compiled_pays(X, batch_size, sizes):
     """``engine="auto"``'s rule: whether the compiled engine trains faster.
 
-    Measured by ``benchmarks/bench_compiled.py --sweep`` (MNIST, layers
-    ``[784, h, 10]``, h in 30-300, batches 1-1000, float32 and float64, one
-    thread and two): the compiled epoch wins on a training set of more than
-    ``SPARSE_MIN_ROWS`` rows most of whose inputs are zero (it skips them),
-    at mini-batches of up to ``COMPILED_MAX_BATCH`` rows; elsewhere, on
-    dense inputs and in a ``partial_fit`` step, the NumPy engine's BLAS
-    calls are as fast or faster.
+    Measured by ``benchmarks/bench_compiled.py --sweep`` (MNIST's pixels and
+    standardised, layers ``[784, h, 10]`` with h of 30, 100 and 300,
+    mini-batches of 1, 10, 100 and 1000, float32 and float64, one thread):
+    the compiled epoch took 0.39-1.04 of the NumPy engine's at mini-batches
+    of up to ``COMPILED_MAX_BATCH`` rows, and 0.65-1.51 at 100 and 1000,
+    where BLAS's products are large enough to run at speed. A process's
+    first compiled fit also loads the machine code from Numba's cache
+    (about 0.1 s), which a fit must repay: the rule asks for an epoch of at
+    least ``COMPILED_MIN_WORK`` multiply-adds of the forward pass (rows
+    times weights: 4,200 MNIST rows at ``[784, 30, 10]``), so that small
+    data (digits, iris) stays on NumPy.
     """
-    from ._numba_training import COMPILED_MAX_BATCH, SPARSE_MIN_ROWS
+    from ._numba_training import COMPILED_MAX_BATCH, COMPILED_MIN_WORK
 
-    if X is None or X.shape[0] <= SPARSE_MIN_ROWS or batch_size > COMPILED_MAX_BATCH:
+    if X is None or batch_size > COMPILED_MAX_BATCH:
         return False
-    return bool(np.count_nonzero(X) * 2 < X.size)
+    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    return X.shape[0] * weights >= COMPILED_MIN_WORK
 
 
 def _compiled(engine, X, batch_size, sizes, dropout):

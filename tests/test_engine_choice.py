@@ -37,19 +37,18 @@ def test_engine_numpy_is_named_after_fit_and_partial_fit(Estimator):
     assert stream.engine_ == "numpy"
 
 
-def test_auto_keeps_dense_input_and_large_batches_on_numpy():
-    # the rule: more than 1,000 rows, mostly zeros, mini-batches of <= 10
-    rng = np.random.RandomState(0)
-    dense = rng.rand(1500, 20)
-    sparse = np.where(rng.rand(1500, 20) < 0.8, 0.0, dense)
-    assert not compiled_pays(dense, 10, [20, 5, 2])
-    assert not compiled_pays(sparse[:1000], 10, [20, 5, 2])
-    assert not compiled_pays(sparse, 11, [20, 5, 2])
-    assert compiled_pays(sparse, 10, [20, 5, 2])
-    assert not compiled_pays(None, 10, [20, 5, 2])
-    # dense digits: NumPy whether or not Numba is installed
+def test_auto_compiles_small_batches_of_enough_work_only():
+    # the rule: mini-batches of <= 10 rows, rows times weights >= 1e8
+    X_big = np.empty((4300, 784))  # 4300 * (784 * 30 + 30 * 10) > 1e8
+    mnist = [784, 30, 10]
+    assert compiled_pays(X_big, 10, mnist)
+    assert compiled_pays(X_big, 1, mnist)
+    assert not compiled_pays(X_big, 11, mnist)
+    assert not compiled_pays(X_big[:4000], 10, mnist)
+    assert not compiled_pays(None, 10, mnist)
+    # digits: NumPy whether or not Numba is installed
     clf = SGDNetClassifier(hidden_layer_sizes=(8,), max_iter=2, tol=1.0)
-    clf.set_params(random_state=0).fit(X[:300], y[:300])
+    clf.set_params(random_state=0).fit(X, y)
     assert clf.engine_ == "numpy"
 
 

@@ -152,28 +152,35 @@ def test_estimators_trained_by_either_engine_agree():
     assert_array_equal(fitted["numpy"].predict(X), fitted["numba"].predict(X))
 
 
-def test_auto_chooses_the_compiled_engine_on_mostly_zero_inputs():
+def test_auto_chooses_the_compiled_engine_where_it_pays():
     from sklearn.exceptions import ConvergenceWarning
 
     from sklearn_sgdnet import SGDNetClassifier, SGDNetRegressor
 
-    X, y = _mostly_zero_digits()
+    # 4,300 rows of 784 inputs: 1e8 multiply-adds an epoch at (30,)
+    rng = np.random.RandomState(0)
+    X = rng.rand(4300, 784)
+    y = rng.randint(0, 10, 4300)
     with pytest.warns(ConvergenceWarning):
-        clf = SGDNetClassifier(hidden_layer_sizes=(8,), max_iter=1).fit(X, y)
+        clf = SGDNetClassifier(hidden_layer_sizes=(30,), max_iter=1).fit(X, y)
     assert clf.engine_ == "numba"
     with pytest.warns(ConvergenceWarning):
         clf.set_params(batch_size=32).fit(X, y)
     assert clf.engine_ == "numpy"  # mini-batches beyond 10 rows
     with pytest.warns(ConvergenceWarning):
-        reg = SGDNetRegressor(hidden_layer_sizes=(8,), max_iter=1, batch_size=10)
+        reg = SGDNetRegressor(hidden_layer_sizes=(30,), max_iter=1, batch_size=10)
         reg.fit(X, y.astype(float))
     assert reg.engine_ == "numba"
+    Xd, yd = _mostly_zero_digits()
+    with pytest.warns(ConvergenceWarning):
+        clf = SGDNetClassifier(hidden_layer_sizes=(30,), max_iter=1).fit(Xd, yd)
+    assert clf.engine_ == "numpy"  # too little work to repay loading the code
     # a stream's step: NumPy under auto, the compiled one when asked for
     clf = SGDNetClassifier(hidden_layer_sizes=(8,), random_state=0)
-    clf.partial_fit(X[:10], y[:10], classes=np.unique(y))
+    clf.partial_fit(Xd[:10], yd[:10], classes=np.unique(yd))
     assert clf.engine_ == "numpy"
     clf = SGDNetClassifier(hidden_layer_sizes=(8,), random_state=0, engine="numba")
-    clf.partial_fit(X[:10], y[:10], classes=np.unique(y))
+    clf.partial_fit(Xd[:10], yd[:10], classes=np.unique(yd))
     assert clf.engine_ == "numba"
 
 
