@@ -195,11 +195,10 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         (the default) uses the compiled engine where it measured faster,
         when Numba is installed: mini-batches of up to 10 rows, on data
         large enough to repay loading the compiled code (rows times weights
-        of at least 1e8, e.g. 4,200 MNIST rows at ``(30,)``); NumPy
-        elsewhere. Either way ``engine_`` says which
-        engine trained the model. Arrays of the array API (torch, CuPy) are
-        trained by the array API engine whatever ``engine`` says. See
-        :doc:`/compiled`.
+        of at least 3e8: 3,800 MNIST rows at ``(100,)``); NumPy elsewhere.
+        Either way ``engine_`` says which engine trained the model. Arrays
+        of the array API (torch, CuPy) are trained by the array API engine
+        whatever ``engine`` says. See :doc:`/compiled`.
 
     Attributes
     ----------

@@ -123,11 +123,12 @@ def compiled_pays(X, batch_size, sizes):
     the compiled epoch took 0.39-1.04 of the NumPy engine's at mini-batches
     of up to ``COMPILED_MAX_BATCH`` rows, and 0.65-1.51 at 100 and 1000,
     where BLAS's products are large enough to run at speed. A process's
-    first compiled fit also loads the machine code from Numba's cache
-    (about 0.1 s), which a fit must repay: the rule asks for an epoch of at
-    least ``COMPILED_MIN_WORK`` multiply-adds of the forward pass (rows
-    times weights: 4,200 MNIST rows at ``[784, 30, 10]``), so that small
-    data (digits, iris) stays on NumPy.
+    first compiled fit also imports Numba and loads the machine code from
+    its cache (0.3 s), which the fit must repay with an epoch a quarter
+    faster: the rule asks for an epoch of at least ``COMPILED_MIN_WORK``
+    multiply-adds of the forward pass (rows times weights: 3,800 MNIST
+    rows at the default ``[784, 100, 10]``, 12,600 at ``[784, 30, 10]``),
+    so that small data (digits, iris) stays on NumPy.
     """
     from ._numba_training import COMPILED_MAX_BATCH, COMPILED_MIN_WORK
 

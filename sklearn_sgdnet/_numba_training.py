@@ -507,9 +507,9 @@ def _load4(D, r0, k, count, sign):
 BLOCK_COLS = 32
 SPARSE_MIN_ROWS = 1000
 # engine="auto" chooses this engine at mini-batches of up to 10 rows, for an
-# epoch of at least 1e8 multiply-adds (_engine.compiled_pays)
+# epoch of at least 3e8 multiply-adds (_engine.compiled_pays)
 COMPILED_MAX_BATCH = 10
-COMPILED_MIN_WORK = 100_000_000
+COMPILED_MIN_WORK = 300_000_000
 
 
 @_jit

@@ -157,18 +157,18 @@ def test_auto_chooses_the_compiled_engine_where_it_pays():
 
     from sklearn_sgdnet import SGDNetClassifier, SGDNetRegressor
 
-    # 4,300 rows of 784 inputs: 1e8 multiply-adds an epoch at (30,)
+    # 4,000 rows of 784 inputs: 3e8 multiply-adds an epoch at (100,)
     rng = np.random.RandomState(0)
-    X = rng.rand(4300, 784)
-    y = rng.randint(0, 10, 4300)
+    X = rng.rand(4000, 784)
+    y = rng.randint(0, 10, 4000)
     with pytest.warns(ConvergenceWarning):
-        clf = SGDNetClassifier(hidden_layer_sizes=(30,), max_iter=1).fit(X, y)
+        clf = SGDNetClassifier(max_iter=1).fit(X, y)
     assert clf.engine_ == "numba"
     with pytest.warns(ConvergenceWarning):
         clf.set_params(batch_size=32).fit(X, y)
     assert clf.engine_ == "numpy"  # mini-batches beyond 10 rows
     with pytest.warns(ConvergenceWarning):
-        reg = SGDNetRegressor(hidden_layer_sizes=(30,), max_iter=1, batch_size=10)
+        reg = SGDNetRegressor(max_iter=1, batch_size=10)
         reg.fit(X, y.astype(float))
     assert reg.engine_ == "numba"
     Xd, yd = _mostly_zero_digits()
