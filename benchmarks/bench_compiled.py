@@ -23,7 +23,9 @@ the cache is cold (the first run after installation).
 standardised, on 4,000 rows (1,000 at batch 1), one BLAS thread. ``--fit``
 times the default ``SGDNetClassifier`` fit on the training set with
 ``engine="numpy"`` and ``engine="numba"``, alternating, with their epochs
-and test accuracy.
+and test accuracy. ``--cold`` times a new process's first fit with each
+engine, the compiled one with Numba's cache cold (the first fit after
+installation compiles) and warm.
 
 Usage::
 
@@ -34,6 +36,7 @@ Usage::
 """
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -94,6 +97,9 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--sweep", action="store_true", help="the auto rule's grid")
     parser.add_argument("--fit", action="store_true", help="the default fit")
+    parser.add_argument(
+        "--cold", action="store_true", help="a new process's first fit, cold and warm"
+    )
     args = parser.parse_args(argv)
     try:
         from sklearn_sgdnet._numba_training import NumbaTrainer
@@ -149,6 +155,8 @@ def main(argv=None):
         out["sweep"] = sweep(X, std, Y, args.repeats, args.quick)
     if args.fit:
         out["fit"] = default_fit(data, args.repeats, args.quick)
+    if args.cold:
+        out["first_fit"] = first_fits()
     write_json(args.json, results=out, sizes=sizes)
 
 
@@ -185,6 +193,46 @@ def sweep(X, std, Y, repeats, quick):
                         key = f"{inputs} {np.dtype(dtype).name} h={h} b={b} n={n}"
                         record(out, rows, key, ms, ".1f")
     print(table(rows, ["epoch", "numpy ms", "numba ms", "numba / numpy"]))
+    return out
+
+
+_FIRST_FIT = """
+import time, warnings
+import numpy as np
+from sklearn_sgdnet import SGDNetClassifier
+X = np.random.RandomState(0).rand(50, 784)
+y = np.arange(50) % 10
+warnings.simplefilter("ignore")
+t = time.perf_counter()
+SGDNetClassifier(engine=ENGINE, max_iter=1, random_state=0).fit(X, y)
+print(time.perf_counter() - t)
+"""
+
+
+def first_fits():
+    """A new process's first fit (50 rows, 1 epoch, float64): the NumPy
+    engine's, and the compiled engine's with Numba's cache cold (it compiles)
+    and then warm (it imports Numba and loads the machine code)."""
+    import subprocess
+    import sys
+    import tempfile
+
+    def run(engine, cache):
+        code = _FIRST_FIT.replace("ENGINE", repr(engine))
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True
+        )
+        return float(done.stdout.strip().splitlines()[-1])
+
+    with tempfile.TemporaryDirectory() as cache:
+        out = {
+            "numpy": run("numpy", cache),
+            "numba, cold cache": run("numba", cache),
+            "numba, warm cache": run("numba", cache),
+        }
+    rows = [[k, f"{v:.2f}"] for k, v in out.items()]
+    print(table(rows, ["a new process's first fit", "seconds"]))
     return out
 
 
