@@ -53,6 +53,7 @@ HAS_SKLEARN_CALLBACKS = find_spec("sklearn.callback") is not None
 HAS_SKOPS = find_spec("skops") is not None
 HAS_ONNX = all(find_spec(m) for m in ("skl2onnx", "onnx", "onnxruntime"))
 HAS_DASK_ML = all(find_spec(m) for m in ("dask", "dask_ml"))
+HAS_NUMBA = find_spec("numba") is not None
 import os
 # the GPU page runs on torch under dispatch, which needs SCIPY_ARRAY_API=1
 HAS_TORCH_DISPATCH = (

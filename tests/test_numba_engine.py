@@ -84,6 +84,8 @@ def test_one_step_and_two_epochs_match_numpy(cost, option, weighted, zeros, size
     assert_allclose(new.theta, ref.theta, rtol=0, atol=1e-8)
     if ref.optimizer.velocity is not None:
         assert_allclose(new.optimizer.velocity, ref.optimizer.velocity, atol=1e-8)
+    # the epochs skipped the zero inputs (CSR) exactly where they are many
+    assert new._nonzeros(X)[0] == (zeros > 0)
 
 
 @pytest.mark.parametrize("cost", ["cross_entropy", "squared_error"])
