@@ -159,9 +159,10 @@ def test_auto_chooses_the_compiled_engine_where_it_pays():
 
     from sklearn_sgdnet import SGDNetClassifier, SGDNetRegressor
 
-    # 4,000 rows of 784 inputs: 3e8 multiply-adds an epoch at (100,)
+    # 4,000 rows of 784 inputs, 60 % zeros: 3e8 multiply-adds an epoch at (100,)
     rng = np.random.RandomState(0)
     X = rng.rand(4000, 784)
+    X[X < 0.6] = 0.0
     y = rng.randint(0, 10, 4000)
     with pytest.warns(ConvergenceWarning):
         clf = SGDNetClassifier(max_iter=1).fit(X, y)
@@ -173,6 +174,9 @@ def test_auto_chooses_the_compiled_engine_where_it_pays():
         reg = SGDNetRegressor(max_iter=1, batch_size=10)
         reg.fit(X, y.astype(float))
     assert reg.engine_ == "numba"
+    with pytest.warns(ConvergenceWarning):
+        clf.set_params(batch_size=10).fit(X + 1.0, y)
+    assert clf.engine_ == "numpy"  # dense inputs at mini-batches of 10
     Xd, yd = _mostly_zero_digits()
     with pytest.warns(ConvergenceWarning):
         clf = SGDNetClassifier(hidden_layer_sizes=(30,), max_iter=1).fit(Xd, yd)
