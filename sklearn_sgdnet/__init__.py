@@ -7,10 +7,10 @@ The package is four layers; a layer calls only those below it (the docs'
    ``_network.py`` and ``_training.py`` (NumPy: the one forward pass, the
    backward pass, the costs, ``Trainer`` and the update rule
    ``SGDOptimizer``), ``_xp_network.py`` and ``_xp_training.py`` (the array
-   API: torch, CuPy), ``_numba_training.py`` (a compiled engine, in
-   progress: no estimator chooses it yet), ``_engine.py`` (the ``Engine``
-   protocol, and the one place an engine is chosen) and ``_blas.py`` (the
-   BLAS thread policy);
+   API: torch, CuPy), ``_numba_training.py`` (the compiled engine, the
+   ``numba`` extra), ``_engine.py`` (the ``Engine`` protocol, and the one
+   place an engine is chosen: the estimators' ``engine`` parameter) and
+   ``_blas.py`` (the BLAS thread policy);
 2. the training loop, ``_loop.py``: epochs, mini-batch order, validation,
    monitors, stopping, callbacks, Ctrl-C, and a stream's step, for every
    estimator;
