@@ -325,13 +325,34 @@ TILE = 4
 @_jit
 def _dense_forward(W, b, src, rows, at, m, Z):
     """``Z[r] = w a_r + b`` for the batch's rows ``a_r = src[rows[at + r]]``."""
+    _by_tiles(W, b, Z, src, rows, at, m, 1.0, True)
+
+
+@_jit
+def _dense_outer(G, D, src, rows, at, m, sign):
+    """``G += sign sum_r D[r] a_r^T`` for the batch's rows ``a_r =
+    src[rows[at + r]]``."""
+    _by_tiles(G, G[0], D, src, rows, at, m, sign, False)
+
+
+@_jit
+def _by_tiles(W, b, ZD, src, rows, at, m, sign, forward):
+    """The batch's ``m`` rows in tiles of 4, the last ones 2 at a time: the
+    forward products into ``ZD`` (``Z``), or the outer products of the deltas
+    ``ZD`` (``D``) added to ``W`` (``G``; ``b`` unused)."""
     r0 = 0
-    while m - r0 >= TILE:
-        _tile_forward(W, b, src, rows, at + r0, TILE, Z, r0)
-        r0 += TILE
-    while r0 < m:  # the last rows, two at a time
-        _pair_forward(W, b, src, rows, at + r0, min(2, m - r0), Z, r0)
-        r0 += 2
+    while r0 < m:
+        size = TILE if m - r0 >= TILE else 2
+        count = min(size, m - r0)
+        if forward and size == TILE:
+            _tile_forward(W, b, src, rows, at + r0, count, ZD, r0)
+        elif forward:
+            _pair_forward(W, b, src, rows, at + r0, count, ZD, r0)
+        elif size == TILE:
+            _tile_outer(W, ZD, src, rows, at + r0, count, r0, sign)
+        else:
+            _pair_outer(W, ZD, src, rows, at + r0, count, r0, sign)
+        r0 += size
 
 
 @_jit
@@ -434,19 +455,6 @@ def _store4(Z, r0, k, count, s0, s1, s2, s3):
         Z[r0 + 2, k] = s2
     if count > 3:
         Z[r0 + 3, k] = s3
-
-
-@_jit
-def _dense_outer(G, D, src, rows, at, m, sign):
-    """``G += sign sum_r D[r] a_r^T`` for the batch's rows ``a_r =
-    src[rows[at + r]]``."""
-    r0 = 0
-    while m - r0 >= TILE:
-        _tile_outer(G, D, src, rows, at + r0, TILE, r0, sign)
-        r0 += TILE
-    while r0 < m:  # the last rows, two at a time
-        _pair_outer(G, D, src, rows, at + r0, min(2, m - r0), r0, sign)
-        r0 += 2
 
 
 @_jit
