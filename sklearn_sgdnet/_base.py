@@ -214,19 +214,25 @@ class BaseSGDNet(VersionStampMixin, CallbackSupportMixin, BaseEstimator):
         makes its step in place. It is built anew when there is none yet (a
         new stream, or after :meth:`fit`, unpickling or copying) or when it
         says it cannot serve this batch (:meth:`~sklearn_sgdnet._engine.Engine.serves`:
-        the weights, optimizer, cost or dropout changed, or a larger batch).
+        the weights, optimizer, cost or dropout changed, or a larger batch),
+        or the ``engine`` parameter changed.
         It is never pickled or copied (``__getstate__``).
         """
         engine = self.__dict__.get("_trainer")
-        if engine is None or not engine.serves(
-            self.coefs_,
-            self.intercepts_,
-            self._optimizer,
-            self.cost,
-            m,
-            self._keep_probabilities(),
+        if (
+            engine is None
+            or getattr(engine, "requested", None) != self.engine
+            or not engine.serves(
+                self.coefs_,
+                self.intercepts_,
+                self._optimizer,
+                self.cost,
+                m,
+                self._keep_probabilities(),
+            )
         ):
             engine = self._new_engine(m, X)
+            engine.requested = self.engine  # set_params(engine=...) rebuilds it
             self._trainer = engine
             self.coefs_, self.intercepts_ = engine.coefs, engine.intercepts
             # the histories are appended to in place from now on: own them

@@ -188,6 +188,9 @@ def test_auto_chooses_the_compiled_engine_where_it_pays():
     clf = SGDNetClassifier(hidden_layer_sizes=(8,), random_state=0, engine="numba")
     clf.partial_fit(Xd[:10], yd[:10], classes=np.unique(yd))
     assert clf.engine_ == "numba"
+    # the stream goes on with the engine the parameter now names
+    clf.set_params(engine="numpy").partial_fit(Xd[10:20], yd[10:20])
+    assert clf.engine_ == "numpy" and clf.t_ == 20
 
 
 def test_engine_numba_leaves_what_it_does_not_cover_to_numpy_visibly():
