@@ -395,10 +395,7 @@ def _pair_forward(W, b, src, rows, at, count, Z, r0):
 @_jit
 def _tile_forward(W, b, src, rows, at, count, Z, r0):
     n_out, n_in = W.shape
-    a0 = src[rows[at]]
-    a1 = src[rows[at + min(1, count - 1)]]
-    a2 = src[rows[at + min(2, count - 1)]]
-    a3 = src[rows[at + min(3, count - 1)]]
+    a0, a1, a2, a3 = _tile_rows(src, rows, at, count)
     k = 0
     while k + 4 <= n_out:
         w0, w1, w2, w3 = W[k], W[k + 1], W[k + 2], W[k + 3]
@@ -446,6 +443,17 @@ def _tile_forward(W, b, src, rows, at, count, Z, r0):
 
 
 @_jit
+def _tile_rows(src, rows, at, count):
+    """A tile's 4 input rows ``src[rows[at + r]]``, the last repeated beyond
+    ``count``."""
+    a0 = src[rows[at]]
+    a1 = src[rows[at + min(1, count - 1)]]
+    a2 = src[rows[at + min(2, count - 1)]]
+    a3 = src[rows[at + min(3, count - 1)]]
+    return a0, a1, a2, a3
+
+
+@_jit
 def _store4(Z, r0, k, count, s0, s1, s2, s3):
     """``Z[r0 + r, k] = s_r`` for the tile's ``count`` real rows."""
     Z[r0, k] = s0
@@ -473,10 +481,7 @@ def _pair_outer(G, D, src, rows, at, count, r0, sign):
 @_jit
 def _tile_outer(G, D, src, rows, at, count, r0, sign):
     n_out, n_in = G.shape
-    a0 = src[rows[at]]
-    a1 = src[rows[at + min(1, count - 1)]]
-    a2 = src[rows[at + min(2, count - 1)]]
-    a3 = src[rows[at + min(3, count - 1)]]
+    a0, a1, a2, a3 = _tile_rows(src, rows, at, count)
     k = 0
     while k + 4 <= n_out:
         g0, g1, g2, g3 = G[k], G[k + 1], G[k + 2], G[k + 3]
