@@ -106,6 +106,11 @@ class Engine(Protocol):
 
 #: the values of the estimators' ``engine`` parameter
 ENGINES = ("auto", "numpy", "numba")
+# engine="auto" compiles at mini-batches of up to 10 rows (of mostly-zero
+# float64 inputs, or of one row), for an epoch of at least 3e8 multiply-adds
+# (compiled_pays). Here, not in _numba_training: deciding imports no Numba.
+COMPILED_MAX_BATCH = 10
+COMPILED_MIN_WORK = 300_000_000
 
 
 def numba_installed():
@@ -132,8 +137,6 @@ def compiled_pays(X, batch_size, sizes):
     default ``[784, 100, 10]``), so that small data (digits, iris) stays on
     NumPy.
     """
-    from ._numba_training import COMPILED_MAX_BATCH, COMPILED_MIN_WORK
-
     if X is None or batch_size > COMPILED_MAX_BATCH:
         return False
     weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))

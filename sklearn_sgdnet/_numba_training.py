@@ -521,11 +521,6 @@ def _load4(D, r0, k, count, sign):
 # its row to z^1, and its update is one axpy on the same row.
 BLOCK_COLS = 32
 SPARSE_MIN_ROWS = 1000
-# engine="auto" chooses this engine at mini-batches of up to 10 rows (of
-# mostly-zero float64 inputs, or of one row), for an epoch of at least 3e8
-# multiply-adds (_engine.compiled_pays)
-COMPILED_MAX_BATCH = 10
-COMPILED_MIN_WORK = 300_000_000
 
 
 @_jit

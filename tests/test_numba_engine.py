@@ -193,6 +193,25 @@ def test_auto_chooses_the_compiled_engine_where_it_pays():
     assert clf.engine_ == "numpy" and clf.t_ == 20
 
 
+def test_a_fit_that_auto_leaves_on_numpy_does_not_import_numba():
+    # importing Numba costs about 0.18 s: a small fit must not pay it
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from sklearn.datasets import load_digits\n"
+        "from sklearn_sgdnet import SGDNetClassifier\n"
+        "X, y = load_digits(return_X_y=True)\n"
+        "clf = SGDNetClassifier(random_state=0).fit(X / 16, y)\n"
+        "print(clf.engine_, 'numba' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["numpy", "False"]
+
+
 def test_engine_numba_leaves_what_it_does_not_cover_to_numpy_visibly():
     from sklearn.exceptions import ConvergenceWarning
 
