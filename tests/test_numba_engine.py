@@ -62,7 +62,8 @@ def _pair(sizes, cost, dtype, eta=0.5, **options):
 @pytest.mark.parametrize("option", sorted(OPTIONS))
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("zeros", [0.0, 0.8], ids=["dense", "mostly_zero"])
-@pytest.mark.parametrize("sizes", [(12, 5, 3), (12, 6, 4, 3)], ids=str)
+# the hidden widths pad (w^1)^T to one block (5, 6) and to two (11)
+@pytest.mark.parametrize("sizes", [(12, 5, 3), (12, 11, 3), (12, 6, 4, 3)], ids=str)
 def test_one_step_and_two_epochs_match_numpy(cost, option, weighted, zeros, sizes):
     rng = np.random.RandomState(0)
     X, Y = _data(1200, sizes[0], sizes[-1], zeros, rng)  # > 1000 rows: cached
