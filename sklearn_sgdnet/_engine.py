@@ -125,13 +125,13 @@ def compiled_pays(X, batch_size, sizes):
     Measured by ``benchmarks/bench_compiled.py --sweep`` (MNIST's pixels and
     standardised, layers ``[784, h, 10]`` with h of 30, 100 and 300,
     mini-batches of 1, 10, 100 and 1000, float32 and float64, one thread,
-    three runs with its tiles): the compiled epoch was faster in every run
+    four runs with its tiles): the compiled epoch was faster in every run
     at mini-batches of one row (0.39-0.90 of the NumPy engine's), and at
     mini-batches of up to ``COMPILED_MAX_BATCH`` rows on float64 inputs
     most of which are zero, which it skips (0.45-0.98). Elsewhere it won or
-    lost by turns (0.5-1.4; at larger batches BLAS's products run at
+    lost by turns (0.5-1.44; at larger batches BLAS's products run at
     speed). A process's first compiled fit also imports Numba and loads the
-    machine code from its cache (0.26 s), which the fit must repay: the
+    machine code from its cache (0.26-0.28 s), which the fit must repay: the
     rule asks for an epoch of at least ``COMPILED_MIN_WORK`` multiply-adds
     of the forward pass (rows times weights: 3,800 MNIST rows at the
     default ``[784, 100, 10]``), so that small data (digits, iris) stays on
