@@ -68,15 +68,74 @@ _FAST = {"reassoc", "contract", "nsz"}
 
 
 def _jit(fn):
+    # NumPy's error model: a float division by zero gives an infinity, as in
+    # NumPy, where Python's model tests every divisor and raises, a branch
+    # that keeps LLVM from vectorising the loop around it (the sigmoid's)
     if numba is None:
         return fn
-    return numba.njit(cache=True, fastmath=_FAST, nogil=True)(fn)
+    return numba.njit(cache=True, fastmath=_FAST, nogil=True, error_model="numpy")(fn)
 
 
 @_jit
 def _sigmoid(z):
-    # scipy's expit: 1 / (1 + exp(-z))
-    return 1.0 / (1.0 + math.exp(-z))
+    """scipy's ``expit``, ``1 / (1 + exp(-z))``, with :func:`_exp`."""
+    return 1.0 / (1.0 + _exp(-z))
+
+
+# exp(x) = 2^n e^r, with n the integer nearest x / ln 2 and |r| <= ln(2) / 2
+_POW2 = np.array([2.0**n for n in range(-1074, 1024)])  # 2^n, n = -1074 .. 1023
+_LOG2E = 1.4426950408889634
+_LN2_HI = 6.93147180369123816490e-01  # fdlibm's ln 2 in two parts: n * _LN2_HI
+_LN2_LO = 1.90821492927058770002e-10  # is exact for |n| < 2^20
+
+
+def _jit_exact(fn):
+    # _jit without reassociation, which would fold the two parts of ln 2
+    # back into one (measured: 2e-14 relative error at |x| ~ 700, not 2e-16)
+    if numba is None:
+        return fn
+    return numba.njit(
+        cache=True, fastmath={"contract", "nsz"}, nogil=True, error_model="numpy"
+    )(fn)
+
+
+@_jit_exact
+def _exp(x):
+    """``exp(x)`` in float64 to about an ulp, in code that LLVM vectorises.
+
+    libm's ``exp``, which ``math.exp`` calls, is a function call that keeps
+    each sigmoid scalar (Numba's wheels have no vector maths library): the
+    hidden layer's sigmoids took ~4 ms of a 48 ms MNIST epoch at
+    ``[784, 100, 10]``, and this made the epoch 5-7% faster. Cody and
+    Waite's reduction ``r = x - n ln 2`` (``ln 2`` in two parts, so that
+    ``n ln 2`` is exact), the Taylor series of ``e^r`` to ``r^13`` (its
+    remainder is below 5e-18 for ``|r| <= ln(2) / 2``), and ``2^n`` from a
+    table. ``x`` is clamped to ``[-744, 709]``, so that ``2^n`` stays in
+    the table and finite: beyond it the result saturates (``exp(-inf)`` is
+    about 1e-323, ``exp(inf)`` 8e307), which leaves a sigmoid within 1e-307
+    of scipy's. NaN stays NaN.
+    """
+    c = min(max(x, -744.0), 709.0)
+    n = math.floor(c * _LOG2E + 0.5)
+    r = (c - n * _LN2_HI) - n * _LN2_LO
+    p = 1.0 / 6227020800.0  # 1 / 13!
+    p = p * r + 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    p = p * r + 1.0
+    p = p * r + 1.0
+    # an unsigned index: a signed one costs a test for Python's negative
+    # indices, which also stops the vectoriser
+    e = p * _POW2[np.uint64(int(n) + 1074)]
+    return e if x == x else x
 
 
 @_jit

@@ -14,7 +14,7 @@ from sklearn_sgdnet._network import COSTS
 from sklearn_sgdnet._training import SGDOptimizer, Trainer
 
 pytest.importorskip("numba")
-from sklearn_sgdnet._numba_training import NumbaTrainer  # noqa: E402
+from sklearn_sgdnet._numba_training import NumbaTrainer, _exp, _sigmoid  # noqa: E402
 
 OPTIONS = {
     "plain": {},
@@ -226,3 +226,39 @@ def test_engine_numba_leaves_what_it_does_not_cover_to_numpy_visibly():
         with pytest.warns(ConvergenceWarning):
             clf.fit(X, y)
     assert clf.engine_ == "numpy"
+
+
+def _elementwise(f):
+    import numba
+
+    @numba.njit
+    def apply(x):
+        out = np.empty_like(x)
+        for i in range(x.shape[0]):
+            out[i] = f(x[i])
+        return out
+
+    return apply
+
+
+def test_exp_and_sigmoid_match_numpy_and_scipy():
+    """The kernel's own exp (vectorisable, unlike libm's) is libm's to a few
+    ulps where it is finite and normal, and its sigmoid is scipy's expit to
+    rounding everywhere, saturation and NaN included."""
+    from scipy.special import expit
+
+    rng = np.random.RandomState(0)
+    x = np.concatenate(
+        [rng.randn(100_000) * 30, np.linspace(-708, 709, 20_001), [0.0, -0.0, 1e-300]]
+    )
+    got = _elementwise(_exp)(x)
+    assert_allclose(got, np.exp(x), rtol=4 * np.finfo(np.float64).eps, atol=0)
+    z = np.concatenate(
+        [x, np.linspace(-800, 800, 1601), [np.inf, -np.inf, np.nan, 745.2, -745.2]]
+    )
+    sig = _elementwise(_sigmoid)(z)
+    ref = expit(z)
+    # to two ulps of 1 (and to 1e-307 at the ends, where it saturates)
+    assert_allclose(sig, ref, rtol=0, atol=2 * np.finfo(np.float64).eps)
+    assert np.isnan(sig[-3]) and np.isnan(_elementwise(_exp)(np.array([np.nan]))[0])
+    assert sig[-5] == 1.0 and sig[-4] < 1e-307
