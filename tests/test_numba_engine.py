@@ -90,15 +90,20 @@ def test_one_step_and_two_epochs_match_numpy(cost, option, weighted, zeros, size
 
 
 @pytest.mark.parametrize("cost", ["cross_entropy", "squared_error"])
-def test_float32_matches_numpy_to_float32_rounding(cost):
+@pytest.mark.parametrize(
+    "rows, zeros", [(500, 0.5), (1200, 0.8)], ids=["dense", "mostly_zero"]
+)
+def test_float32_matches_numpy_to_float32_rounding(cost, rows, zeros):
     rng = np.random.RandomState(0)
-    X, Y = _data(500, 12, 3, 0.5, rng)
-    ref, new = _pair((12, 5, 3), cost, np.float32)
+    X, Y = _data(rows, 12, 3, zeros, rng)
+    ref, new = _pair((12, 11, 3), cost, np.float32)
     X32, Y32 = X.astype(np.float32), Y.astype(np.float32)
     ref.epoch(X32, Y32, None, 10, np.random.RandomState(0))
     new.epoch(X32, Y32, None, 10, np.random.RandomState(0))
     assert new.theta.dtype == np.float32
     assert_allclose(new.theta, ref.theta, rtol=0, atol=1e-4)
+    # the first layer skipped zero inputs on the large, mostly-zero set only
+    assert new._nonzeros(X32)[0] == (rows > 1000)
 
 
 def test_epochs_are_deterministic():
