@@ -194,7 +194,7 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         leaves anything else to the NumPy engine with a warning. ``"auto"``
         (the default) uses the compiled engine where it measured faster,
         when Numba is installed: mini-batches of one row, or of up to 10
-        rows of float64 inputs most of which are zero (like MNIST's pixels),
+        rows of inputs most of which are zero (like MNIST's pixels),
         on data large enough to repay loading the compiled code (rows times
         weights of at least 3e8: 3,800 MNIST rows at ``(100,)``); NumPy
         elsewhere.

@@ -107,7 +107,7 @@ class Engine(Protocol):
 #: the values of the estimators' ``engine`` parameter
 ENGINES = ("auto", "numpy", "numba")
 # engine="auto" compiles at mini-batches of up to 10 rows (of mostly-zero
-# float64 inputs, or of one row), for an epoch of at least 3e8 multiply-adds
+# inputs, or of one row), for an epoch of at least 3e8 multiply-adds
 # (compiled_pays). Here, not in _numba_training: deciding imports no Numba.
 COMPILED_MAX_BATCH = 10
 COMPILED_MIN_WORK = 300_000_000
@@ -125,13 +125,16 @@ def compiled_pays(X, batch_size, sizes):
     Measured by ``benchmarks/bench_compiled.py --sweep`` (MNIST's pixels and
     standardised, layers ``[784, h, 10]`` with h of 30, 100 and 300,
     mini-batches of 1, 10, 100 and 1000, float32 and float64, one thread,
-    four runs with its tiles): the compiled epoch was faster in every run
+    five runs with its tiles): the compiled epoch was faster in every run
     at mini-batches of one row (0.39-0.90 of the NumPy engine's), and at
     mini-batches of up to ``COMPILED_MAX_BATCH`` rows on float64 inputs
-    most of which are zero, which it skips (0.45-0.98). Elsewhere it won or
-    lost by turns (0.5-1.44; at larger batches BLAS's products run at
-    speed). A process's first compiled fit also imports Numba and loads the
-    machine code from its cache (0.26-0.28 s), which the fit must repay: the
+    most of which are zero, which it skips (0.42-0.98). Since float32
+    inputs skip their zeros too (7c15cef), so were they (0.37-0.79 at ten
+    rows, where the dense tiles had won or lost by turns, 0.69-1.27).
+    Elsewhere it won or lost by turns (0.5-1.44; at larger batches BLAS's
+    products run at speed, and on two threads). A process's first compiled
+    fit also imports Numba and loads the machine code from its cache
+    (0.25-0.28 s), which the fit must repay: the
     rule asks for an epoch of at least ``COMPILED_MIN_WORK`` multiply-adds
     of the forward pass (rows times weights: 3,800 MNIST rows at the
     default ``[784, 100, 10]``), so that small data (digits, iris) stays on
@@ -144,7 +147,7 @@ def compiled_pays(X, batch_size, sizes):
         return False
     if batch_size == 1:
         return True
-    return X.dtype == np.float64 and np.count_nonzero(X) * 2 < X.size
+    return np.count_nonzero(X) * 2 < X.size
 
 
 def _compiled(engine, X, batch_size, sizes, dropout):

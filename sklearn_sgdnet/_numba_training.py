@@ -28,9 +28,10 @@ of ``w^l`` is one neuron's weights, contiguous, so that ``z^l_k`` is a dot
 product over contiguous memory and the update of row ``k`` an ``axpy``; the
 products run on tiles of 4 rows by 4 neurons (:func:`_tile_forward`,
 :func:`_tile_outer`). Inputs that are zero (most pixels of an MNIST digit)
-contribute nothing to the first layer's products: on a float64 training set
-more than half of whose inputs are zero, the kernel gathers each row's
-non-zero columns and skips the rest (:func:`_sparse_forward`).
+contribute nothing to the first layer's products: on a training set of more
+than ``SPARSE_MIN_ROWS`` rows, more than half of whose inputs are zero, the
+kernel gathers each row's non-zero columns and skips the rest
+(:func:`_sparse_forward`).
 
 Numba is an optional dependency (``pip install "sklearn-sgdnet[numba]"``);
 importing this module without it works, and :data:`AVAILABLE` says whether
