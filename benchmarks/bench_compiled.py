@@ -25,13 +25,19 @@ times the default ``SGDNetClassifier`` fit on the training set with
 ``engine="numpy"`` and ``engine="numba"``, alternating, with their epochs
 and test accuracy. ``--cold`` times a new process's first fit with each
 engine, the compiled one with Numba's cache cold (the first fit after
-installation compiles) and warm.
+installation compiles) and warm. ``--threads`` times an epoch on MNIST's
+pixels (mostly zero) at mini-batches of 64 to 1000 rows: the compiled
+engine kept to one thread and on the default threads (two, where
+``_numba_training._threads_pay`` says so), and the
+NumPy engine on the default threads under its thread rule, as a fit runs
+it (``_blas.blas_threads_limit``).
 
 Usage::
 
     pip install ".[numba]"
     python benchmarks/bench_compiled.py --data ../shared/data/mnist10k.npz
     python benchmarks/bench_compiled.py --data ../shared/data/mnist10k.npz --sweep --fit
+    python benchmarks/bench_compiled.py --data ../shared/data/mnist10k.npz --threads
     python benchmarks/bench_compiled.py --quick
 """
 
@@ -100,6 +106,9 @@ def main(argv=None):
     parser.add_argument(
         "--cold", action="store_true", help="a new process's first fit, cold and warm"
     )
+    parser.add_argument(
+        "--threads", action="store_true", help="large batches, one and two threads"
+    )
     args = parser.parse_args(argv)
     try:
         from sklearn_sgdnet._numba_training import NumbaTrainer
@@ -157,6 +166,8 @@ def main(argv=None):
         out["fit"] = default_fit(data, args.repeats, args.quick)
     if args.cold:
         out["first_fit"] = first_fits()
+    if args.threads:
+        out["threads"] = two_threads(X, Y, args.repeats, args.quick)
     write_json(args.json, results=out, sizes=sizes)
 
 
@@ -193,6 +204,88 @@ def sweep(X, std, Y, repeats, quick):
                         key = f"{inputs} {np.dtype(dtype).name} h={h} b={b} n={n}"
                         record(out, rows, key, ms, ".1f")
     print(table(rows, ["epoch", "numpy ms", "numba ms", "numba / numpy"]))
+    return out
+
+
+def two_threads(X, Y, repeats, quick):
+    """Large mini-batches of mostly-zero inputs on one and two threads."""
+    import sklearn_sgdnet._numba_training as compiled
+    from sklearn_sgdnet._blas import blas_threads_limit
+
+    threads_pay = compiled._threads_pay
+
+    def timed(kind):
+        def run(t, r, X, Y, b, sizes):
+            if kind == "numpy":  # its thread rule, as a fit applies it
+                with blas_threads_limit(b, sizes):
+                    return t.epoch(X, Y, None, b, np.random.RandomState(r))
+            # the compiled engine held to one thread, or left to its rule
+            compiled._threads_pay = (lambda *a: False) if kind == "one" else threads_pay
+            try:
+                return t.epoch(X, Y, None, b, np.random.RandomState(r))
+            finally:
+                compiled._threads_pay = threads_pay
+
+        return run
+
+    kinds = {
+        "numpy": Trainer,
+        "one": compiled.NumbaTrainer,
+        "numba": compiled.NumbaTrainer,
+    }
+    rows, out = [], {}
+    hiddens, batches = (
+        ((30,), (64, 1000)) if quick else ((30, 100, 300), (64, 128, 256, 1000))
+    )
+    for dtype in (np.float64, np.float32):
+        for h in hiddens:
+            for b in batches:
+                Xn, Yn = X.astype(dtype), Y.astype(dtype)
+                sizes = [Xn.shape[1], h, 10]
+                made = {
+                    k: (trainer(c, sizes, dtype, b), timed(k)) for k, c in kinds.items()
+                }
+                for t, run in made.values():  # warm, and the CSR computed
+                    run(t, 0, Xn, Yn, b, sizes)
+                secs = alternate(
+                    made,
+                    lambda pair, r, X=Xn, Y=Yn, b=b, sizes=sizes: pair[1](
+                        pair[0], r, X, Y, b, sizes
+                    ),
+                    max(repeats // 2, 1),
+                )
+                ms = {k: v * 1e3 for k, v in secs.items()}
+                key = f"{np.dtype(dtype).name} h={h} b={b}"
+                out[key] = dict(ms, two_threads=bool(threads_pay(b, sizes)))
+                rows.append(
+                    [
+                        key,
+                        "yes" if out[key]["two_threads"] else "no",
+                        f"{ms['numpy']:.1f}",
+                        f"{ms['one']:.1f}",
+                        f"{ms['numba']:.1f}",
+                        f"{ms['numba'] / ms['one']:.2f}",
+                        f"{ms['numba'] / ms['numpy']:.2f}",
+                    ]
+                )
+    print(
+        f"MNIST pixels, {len(X)} rows; numpy and numba on the default threads, "
+        "'one' = the compiled engine kept to one thread"
+    )
+    print(
+        table(
+            rows,
+            [
+                "epoch",
+                "2 threads",
+                "numpy ms",
+                "one ms",
+                "numba ms",
+                "numba / one",
+                "numba / numpy",
+            ],
+        )
+    )
     return out
 
 

@@ -41,9 +41,13 @@ here imports scikit-learn.
 """
 
 import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from ._blas import step_threads
 from ._training import Trainer
 
 try:  # the optional extra
@@ -190,30 +194,32 @@ def _activate(z, output, cost):
 
 
 @_jit
-def _forward(X, rows, start, m, net, work, first):
-    """The batch's activations ``a^l`` into ``acts[l]``, layer by layer."""
+def _forward(X, rows, start, r0, m, net, work, first):
+    """The activations ``a^l`` of the batch's rows ``r0 .. r0 + m - 1`` into
+    ``acts[l]``, layer by layer."""
     sizes, cost = net[2], net[5]
     acts, WT, ident = work[0], work[3], work[5]
     L = sizes.shape[0] - 1
     for layer in range(1, L + 1):
         n_out = sizes[layer]
         W, b = _layer(net, layer)
-        A = acts[layer]
+        A = acts[layer][r0:]
         if layer == 1 and first[0]:
-            _sparse_forward(X, rows, start, m, WT, b, A, first)
+            _sparse_forward(X, rows, start + r0, m, WT, b, A, first)
         elif layer == 1:  # z^1 = w^1 x + b^1
-            _dense_forward(W, b, X, rows, start, m, A)
+            _dense_forward(W, b, X, rows, start + r0, m, A)
         else:  # z^l = w^l a^{l-1} + b^l
-            _dense_forward(W, b, acts[layer - 1], ident, 0, m, A)
+            _dense_forward(W, b, acts[layer - 1][r0:], ident, 0, m, A)
         for r in range(m):
             _activate(A[r, :n_out], layer == L, cost)
 
 
 @_jit
-def _output_error(Y, w, rows, start, m, net, eta, acts, deltas, errors):
-    """``delta^L``, scaled by the step (``eta / m``, or ``eta s_x / sum s``),
-    into ``deltas[L]``, and ``a^L - y`` into ``errors`` unless it is empty;
-    ``(the batch's summed (weighted) cost, sum s)``."""
+def _output_error(Y, w, rows, start, m, r0, r1, net, eta, acts, deltas, errors):
+    """``delta^L`` of the batch's rows ``r0 .. r1 - 1``, scaled by the step
+    (``eta / m``, or ``eta s_x / sum s`` over the batch's ``m`` rows), into
+    ``deltas[L]``, and ``a^L - y`` into ``errors`` unless it is empty;
+    ``(the rows' summed (weighted) cost, the batch's sum s)``."""
     sizes, cost, eps = net[2], net[5], net[6]
     L = sizes.shape[0] - 1
     nL = sizes[L]
@@ -222,7 +228,7 @@ def _output_error(Y, w, rows, start, m, net, eta, acts, deltas, errors):
         for r in range(m):
             total_w += w[rows[start + r]]
     batch_cost = 0.0
-    for r in range(m):
+    for r in range(r0, r1):
         i = rows[start + r]
         a = acts[L][r, :nL]
         y = Y[i]
@@ -244,40 +250,63 @@ def _output_error(Y, w, rows, start, m, net, eta, acts, deltas, errors):
 
 
 @_jit
-def _backward(X, rows, start, m, net, opt, work, first):
-    """Backpropagation and the update, last layer first: ``delta^{l-1} =
-    (w^l)^T delta^l * sigma'(z^{l-1})`` with ``w^l`` before its update."""
+def _backprop(net, work, r0, r1):
+    """Backpropagation for the batch's rows ``r0 .. r1 - 1``, last layer
+    first: ``delta^{l-1} = (w^l)^T delta^l * sigma'(z^{l-1})``, with the
+    weights before the step (:func:`_update_layers` makes it after)."""
+    sizes = net[2]
+    acts, deltas = work[0], work[1]
+    for layer in range(sizes.shape[0] - 1, 1, -1):
+        n_in, n_out = sizes[layer - 1], sizes[layer]
+        W, _ = _layer(net, layer)
+        D = deltas[layer]
+        A_prev = acts[layer - 1]
+        for r in range(r0, r1):
+            dp = deltas[layer - 1][r, :n_in]
+            for j in range(n_in):
+                dp[j] = 0.0
+            for k in range(n_out):
+                dk = D[r, k]
+                Wk = W[k]
+                for j in range(n_in):
+                    dp[j] += dk * Wk[j]
+            for j in range(n_in):
+                a_j = A_prev[r, j]
+                dp[j] *= a_j * (1.0 - a_j)
+
+
+@_jit
+def _update_layers(X, rows, start, m, net, opt, work, first, part):
+    """The step: every layer's update from the batch's deltas.
+
+    ``part`` -1 makes all of it; 0 and 1 are the two shares that two threads
+    make at once, on mostly-zero inputs (see :func:`_sparse_update`): the
+    first layer's weights of the inputs below and above ``first[4]``, share
+    0 also the first layer's biases and the other layers. The first layer's
+    gradient (with L1 or momentum) goes to the start of ``grad``, the other
+    layers' after ``(w^1)^T``'s size, so that the shares never meet.
+    """
     velocity, sizes, w_off, b_off = net[1], net[2], net[3], net[4]
     eta, alpha, l1_ratio, mu, nesterov = opt
     acts, deltas, grad, WT, ident = work[0], work[1], work[2], work[3], work[5]
     plain = velocity.shape[0] == 0 and not (alpha != 0.0 and l1_ratio != 0.0)
     decay = eta * alpha * (1.0 - l1_ratio)
     rule = (decay, eta * alpha * l1_ratio, mu, nesterov, velocity)
+    rest = grad[WT.shape[0] * WT.shape[1] :]
     for layer in range(sizes.shape[0] - 1, 0, -1):
-        n_in, n_out = sizes[layer - 1], sizes[layer]
+        if layer > 1 and part > 0:
+            continue
         W, b = _layer(net, layer)
         D = deltas[layer]
-        if layer > 1:
-            A_prev = acts[layer - 1]
-            for r in range(m):
-                dp = deltas[layer - 1][r, :n_in]
-                for j in range(n_in):
-                    dp[j] = 0.0
-                for k in range(n_out):
-                    dk = D[r, k]
-                    Wk = W[k]
-                    for j in range(n_in):
-                        dp[j] += dk * Wk[j]
-                for j in range(n_in):
-                    a_j = A_prev[r, j]
-                    dp[j] *= a_j * (1.0 - a_j)
         at = (w_off[layer - 1], b_off[layer - 1])
         if layer == 1 and first[0]:
-            _sparse_update(X, rows, start, m, WT, b, D, grad, rule, plain, first, at)
+            _sparse_update(
+                X, rows, start, m, WT, b, D, grad, rule, plain, first, at, part
+            )
         elif layer == 1:
             _update(W, b, D, X, rows, start, m, grad, rule, plain, at)
         else:
-            _update(W, b, D, acts[layer - 1], ident, 0, m, grad, rule, plain, at)
+            _update(W, b, D, acts[layer - 1], ident, 0, m, rest, rule, plain, at)
 
 
 @_jit
@@ -289,23 +318,39 @@ def _batch(X, Y, w, rows, start, stop, net, opt, work, first):
     layer sizes, where each layer's weights and biases begin in ``theta``,
     the cost's code and its clipping ``eps``. ``opt`` is ``(eta, alpha,
     l1_ratio, mu, nesterov)``. ``work`` is ``(acts, deltas, grad, WT,
-    errors, ident)``: ``acts[l]`` and ``deltas[l]`` are ``(batch, n_l)`` buffers,
-    ``grad`` one of the largest layer's ``n_l * n_{l-1}`` entries, ``WT`` the
-    first layer's weights as ``(w^1)^T``, ``errors`` where a step leaves
-    ``a^L - y`` (empty in an epoch), ``ident`` the indices ``0 .. batch - 1``
-    (the rows of ``acts[l]``). ``first`` is ``(sparse_first, indices,
-    indptr)``: whether to skip zero inputs, and the CSR of the non-zero ones.
+    errors, ident)``: ``acts[l]`` and ``deltas[l]`` are ``(batch, n_l)``
+    buffers, ``grad`` room for the first layer's gradient (``WT``'s size)
+    and the largest other layer's, ``WT`` the first layer's weights as
+    ``(w^1)^T``, ``errors`` where a step leaves ``a^L - y`` (empty in an
+    epoch), ``ident`` the indices ``0 .. batch - 1`` (the rows of
+    ``acts[l]``). ``first`` is ``(sparse_first, indices, indptr, splits,
+    j_split)``: whether to skip zero inputs, the CSR of the non-zero ones,
+    and where two threads split them (:func:`_sparse_update`).
     """
     m = stop - start
     acts, deltas, errors = work[0], work[1], work[4]
-    _forward(X, rows, start, m, net, work, first)
+    _forward(X, rows, start, 0, m, net, work, first)
     batch_cost, total_w = _output_error(
-        Y, w, rows, start, m, net, opt[0], acts, deltas, errors
+        Y, w, rows, start, m, 0, m, net, opt[0], acts, deltas, errors
     )
     if w.shape[0] > 0 and total_w <= 0:
         return batch_cost  # no weight, no step
-    _backward(X, rows, start, m, net, opt, work, first)
+    _backprop(net, work, 0, m)
+    _update_layers(X, rows, start, m, net, opt, work, first, -1)
     return batch_cost
+
+
+@_jit
+def _batch_rows(X, Y, w, rows, start, m, r0, r1, net, opt, work, first):
+    """One thread's share of a mini-batch's forward pass and backpropagation:
+    its rows ``r0 .. r1 - 1``; (their summed (weighted) cost, the batch's
+    sum of weights)."""
+    _forward(X, rows, start, r0, r1 - r0, net, work, first)
+    cost_sum, total_w = _output_error(
+        Y, w, rows, start, m, r0, r1, net, opt[0], work[0], work[1], work[4]
+    )
+    _backprop(net, work, r0, r1)
+    return cost_sum, total_w
 
 
 @_jit
@@ -614,24 +659,34 @@ def _sparse_forward(X, rows, start, m, WT, b, A, first):
 
 
 @_jit
-def _sparse_update(X, rows, start, m, WT, b, D, grad, rule, plain, first, offsets):
-    """The first layer's update on ``(w^1)^T`` (see :func:`_sparse_forward`)."""
+def _sparse_update(
+    X, rows, start, m, WT, b, D, grad, rule, plain, first, offsets, part
+):
+    """The first layer's update on ``(w^1)^T`` (see :func:`_sparse_forward`).
+
+    ``part`` -1 updates every row of ``(w^1)^T`` and the biases; 0 the rows
+    of the inputs below ``j_split = first[4]`` and the biases, 1 the rest:
+    two threads' shares, which never write the same row. ``first[3][i]`` is
+    where row ``i``'s non-zero inputs reach ``j_split`` in the CSR.
+    """
     decay, l1, mu, nesterov, velocity = rule
-    indices, indptr = first[1], first[2]
+    indices, indptr, splits, j_split = first[1], first[2], first[3], first[4]
     w0, b0 = offsets
     n0, n1 = WT.shape
+    j0 = j_split if part == 1 else 0
+    j1 = j_split if part == 0 else n0
     if plain:
         G = WT  # the step goes straight into the weights
         if decay != 0.0:
             beta = 1.0 - decay
-            for j in range(n0):
+            for j in range(j0, j1):
                 WTj = WT[j]
                 for k in range(n1):
                     WTj[k] *= beta
         sign = WT.dtype.type(-1)
     else:
         G = grad[: n0 * n1].reshape((n0, n1))
-        for j in range(n0):
+        for j in range(j0, j1):
             Gj = G[j]
             for k in range(n1):
                 Gj[k] = 0.0
@@ -640,7 +695,9 @@ def _sparse_update(X, rows, start, m, WT, b, D, grad, rule, plain, first, offset
         i = rows[start + r]
         x = X[i]
         Dr = D[r]
-        for q in range(indptr[i], indptr[i + 1]):
+        q0 = splits[i] if part == 1 else indptr[i]
+        q1 = splits[i] if part == 0 else indptr[i + 1]
+        for q in range(q0, q1):
             j = indices[q]
             c = sign * x[j]  # in G's dtype: float64 would widen the axpy
             Gj = G[j]
@@ -648,13 +705,37 @@ def _sparse_update(X, rows, start, m, WT, b, D, grad, rule, plain, first, offset
                 Gj[k] += c * Dr[k]
     if not plain:
         has_v = velocity.shape[0] > 0
-        for j in range(n0):
+        for j in range(j0, j1):
             WTj, Gj = WT[j], G[j]
             for k in range(b.shape[0]):  # not the padding
                 p = w0 + k * n0 + j if has_v else -1
                 WTj[k] = _updated(WTj[k], Gj[k], velocity, p, decay, l1, mu, nesterov)
-    has_v = not plain and velocity.shape[0] > 0
-    _update_biases(b, D, m, velocity, b0 if has_v else -1, mu, nesterov)
+    if part <= 0:
+        has_v = not plain and velocity.shape[0] > 0
+        _update_biases(b, D, m, velocity, b0 if has_v else -1, mu, nesterov)
+
+
+@_jit
+def _to_transposed(net, work):
+    """``(w^1)^T`` (``WT``) from ``theta``'s ``w^1``, before an epoch that
+    skips zero inputs."""
+    theta, sizes, WT = net[0], net[2], work[3]
+    n0, n1 = sizes[0], sizes[1]
+    W1 = theta[: n1 * n0].reshape((n1, n0))
+    for k in range(n1):
+        for j in range(n0):
+            WT[j, k] = W1[k, j]
+
+
+@_jit
+def _from_transposed(net, work):
+    """``theta``'s ``w^1`` from ``(w^1)^T`` (``WT``), after such an epoch."""
+    theta, sizes, WT = net[0], net[2], work[3]
+    n0, n1 = sizes[0], sizes[1]
+    W1 = theta[: n1 * n0].reshape((n1, n0))
+    for k in range(n1):
+        for j in range(n0):
+            W1[k, j] = WT[j, k]
 
 
 @_jit
@@ -666,22 +747,93 @@ def _epoch(X, Y, w, order, batch_size, net, opt, work, first):
     and back after the last.
     """
     n = order.shape[0]
-    theta, sizes = net[0], net[2]
-    WT = work[3]
-    n0, n1 = sizes[0], sizes[1]
-    W1 = theta[: n1 * n0].reshape((n1, n0))
     if first[0]:
-        for k in range(n1):
-            for j in range(n0):
-                WT[j, k] = W1[k, j]
+        _to_transposed(net, work)
     total = 0.0
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
         total += _batch(X, Y, w, order, start, stop, net, opt, work, first)
     if first[0]:
-        for k in range(n1):
-            for j in range(n0):
-                W1[k, j] = WT[j, k]
+        _from_transposed(net, work)
+    return total
+
+
+# Two threads share an epoch's mini-batches of at least THREADS_MIN_BATCH
+# rows on mostly-zero inputs, where BLAS would get two threads for the
+# NumPy engine's products (_blas.step_threads): the kernels release the GIL,
+# and one worker thread (a plain Python thread, not Numba's parallel layers,
+# which are unsafe after a fork (GNU OpenMP) or from two threads at once
+# (workqueue)) takes half of each mini-batch's rows through the forward pass
+# and backpropagation, then half of the first layer's update. Every number is
+# computed by one thread, in the same order as on one thread: the weights
+# are the one-thread kernel's, and a fit is as deterministic.
+THREADS_MIN_BATCH = 64
+
+_worker_lock = threading.Lock()
+_worker = None  # (the process id, its one-thread executor)
+
+
+def _threads_pay(batch_size, sizes):
+    """Whether an epoch's mini-batches are split between two threads."""
+    return batch_size >= THREADS_MIN_BATCH and step_threads(batch_size, sizes) >= 2
+
+
+def _executor():
+    """The worker thread's executor: one per process (a forked child makes
+    its own, the parent's thread not being there)."""
+    global _worker
+    with _worker_lock:
+        if _worker is None or _worker[0] != os.getpid():
+            pool = ThreadPoolExecutor(1, thread_name_prefix="sklearn-sgdnet")
+            _worker = (os.getpid(), pool)
+        return _worker[1]
+
+
+def _joined(future):
+    """``future``'s result, once the worker is done: a Ctrl-C meanwhile waits
+    for it, then is raised, so that the worker never writes to the network
+    after the epoch has ended."""
+    interrupted = None
+    while True:
+        try:
+            result = future.result()
+            break
+        except KeyboardInterrupt as exc:
+            interrupted = exc
+    if interrupted is not None:
+        raise interrupted
+    return result
+
+
+def _two_threads(X, Y, w, order, batch_size, net, opt, work, first):
+    """:func:`_epoch` on two threads: this one and the worker take half of
+    each mini-batch's rows (a multiple of 4, the tiles' height), then half of
+    the first layer's inputs (:func:`_sparse_update`)."""
+    pool = _executor()
+    n = order.shape[0]
+    _to_transposed(net, work)
+    total = 0.0
+    try:
+        for start in range(0, n, batch_size):
+            m = min(batch_size, n - start)
+            half = (m // 2) // 4 * 4
+            args = (X, Y, w, order, start, m)
+            done = pool.submit(_batch_rows, *args, half, m, net, opt, work, first)
+            try:
+                cost_sum, total_w = _batch_rows(*args, 0, half, net, opt, work, first)
+            finally:
+                other = _joined(done)
+            total += cost_sum + other[0]
+            if w.shape[0] > 0 and total_w <= 0:
+                continue  # no weight, no step
+            args = (X, order, start, m, net, opt, work, first)
+            done = pool.submit(_update_layers, *args, 1)
+            try:
+                _update_layers(*args, 0)
+            finally:
+                _joined(done)
+    finally:
+        _from_transposed(net, work)
     return total
 
 
@@ -716,7 +868,9 @@ class NumbaTrainer(Trainer):
         widths[1] = -(-sizes[1] // BLOCK_COLS) * BLOCK_COLS
         self._acts = tuple([np.zeros((m, k), dtype=self.dtype) for k in widths])
         self._deltas = tuple([np.zeros((m, k), dtype=self.dtype) for k in widths])
-        self._grad = np.empty(max(counts_w + [sizes[0] * widths[1]]), dtype=self.dtype)
+        # the first layer's gradient, then the other layers' (_update_layers)
+        rest = max([0] + counts_w[1:])
+        self._grad = np.empty(sizes[0] * widths[1] + rest, dtype=self.dtype)
         self._WT = np.zeros((sizes[0], widths[1]), dtype=self.dtype)
         self._ident = np.arange(m, dtype=np.int64)
         self._nz = np.empty(0, dtype=np.int64)
@@ -748,8 +902,10 @@ class NumbaTrainer(Trainer):
         )
 
     def _nonzeros(self, X):
-        """``(sparse, indices, indptr)``: whether to skip the first layer's zero
-        inputs, and where the non-zero ones are, row by row (CSR).
+        """``(sparse, indices, indptr, splits, j_split)``: whether to skip the
+        first layer's zero inputs, where the non-zero ones are, row by row
+        (CSR), and where two threads split each row's (:func:`_sparse_update`):
+        at the input ``j_split`` that halves the non-zeros of ``X``.
 
         Only a training set of more than ``SPARSE_MIN_ROWS`` rows, more than
         half of whose inputs are zero, skips them. (Float32 skipped none
@@ -764,21 +920,27 @@ class NumbaTrainer(Trainer):
         """
         if self._nz_X is X:
             return self._nz_val
+        dense = (False, self._nz, self._counts, self._nz, 0)
         if X.shape[0] <= SPARSE_MIN_ROWS:
-            return (False, self._nz, self._counts)
+            return dense
         # a training set: decided (and its CSR built) once, for every epoch;
         # counting its non-zeros again took 7-13 ms an epoch of MNIST 8k
         if np.count_nonzero(X) * 2 >= X.size:
-            val = (False, self._nz, self._counts)
+            val = dense
         else:
             mask = X != 0
-            indptr = np.concatenate([[0], np.cumsum(mask.sum(axis=1))])
-            indices = np.nonzero(mask)[1]
-            val = (True, indices.astype(np.int64), indptr.astype(np.int64))
+            per_row = mask.sum(axis=1)
+            indptr = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64)
+            indices = np.nonzero(mask)[1].astype(np.int64)  # ascending by row
+            per_input = np.cumsum(mask.sum(axis=0))
+            j_split = int(np.searchsorted(per_input, per_input[-1] / 2))
+            splits = indptr[:-1] + mask[:, :j_split].sum(axis=1)
+            val = (True, indices, indptr, splits.astype(np.int64), j_split)
         self._nz_X, self._nz_val = X, val
         return val
 
-    def _run(self, kernel, X, Y, w, order, batch_size, errors=None):
+    def _args(self, X, Y, w, errors=None):
+        """The kernels' arguments: ``(X, Y, weights, net, opt, work, first)``."""
         X = np.ascontiguousarray(X, dtype=self.dtype)
         Y = np.ascontiguousarray(Y, dtype=self.dtype)
         weights = self._no_weights if w is None else np.asarray(w, dtype=self.dtype)
@@ -794,17 +956,19 @@ class NumbaTrainer(Trainer):
         if errors is None:
             errors = self._no_errors
         work = (self._acts, self._deltas, self._grad, self._WT, errors, self._ident)
-        return kernel(
-            X,
-            Y,
-            weights,
-            order,
-            batch_size,
-            net,
-            self._optimizer_args(),
-            work,
-            self._nonzeros(X),
-        )
+        return X, Y, weights, net, self._optimizer_args(), work, self._nonzeros(X)
+
+    def _run(self, X, Y, w, order, batch_size, errors=None):
+        if min(batch_size, order.shape[0]) > self._ident.shape[0]:
+            # the kernels do not check their indices: never past the buffers
+            raise ValueError(
+                f"a mini-batch of {batch_size} rows for a trainer made for "
+                f"{self._ident.shape[0]}"
+            )
+        X, Y, w, net, opt, work, first = self._args(X, Y, w, errors)
+        if first[0] and _threads_pay(batch_size, self.sizes):
+            return _two_threads(X, Y, w, order, batch_size, net, opt, work, first)
+        return _epoch(X, Y, w, order, batch_size, net, opt, work, first)
 
     # the engine interface ----------------------------------------------------
 
@@ -812,7 +976,7 @@ class NumbaTrainer(Trainer):
         """As the NumPy trainer's: one epoch, the mean running cost."""
         n = X.shape[0]
         order = np.arange(n) if rng is None else rng.permutation(n)
-        total = self._run(_epoch, X, Y, weights, order, batch_size)
+        total = self._run(X, Y, weights, order, batch_size)
         return total / (n if weights is None else float(weights.sum()))
 
     def step(self, Xb, Yb, weights=None, errors_out=None):
@@ -822,5 +986,5 @@ class NumbaTrainer(Trainer):
         batch without weight makes no step.
         """
         m = Xb.shape[0]
-        self._run(_epoch, Xb, Yb, weights, np.arange(m), m, errors_out)
+        self._run(Xb, Yb, weights, np.arange(m), m, errors_out)
         return weights is None or weights.sum() > 0

@@ -32,7 +32,7 @@ def _data(n, n_in, n_out, zeros, rng):
     return X, Y
 
 
-def _pair(sizes, cost, dtype, eta=0.5, **options):
+def _pair(sizes, cost, dtype, eta=0.5, batch_size=10, **options):
     """A NumPy and a compiled trainer on the same initial network."""
     trainers = []
     for cls in (Trainer, NumbaTrainer):
@@ -54,7 +54,7 @@ def _pair(sizes, cost, dtype, eta=0.5, **options):
             alpha=options.get("alpha", 0.0),
             l1_ratio=options.get("l1_ratio", 0.0),
         )
-        trainers.append(cls(coefs, intercepts, cost, opt, 10))
+        trainers.append(cls(coefs, intercepts, cost, opt, batch_size))
     return trainers
 
 
@@ -267,3 +267,96 @@ def test_exp_and_sigmoid_match_numpy_and_scipy():
     assert_allclose(sig, ref, rtol=0, atol=2 * np.finfo(np.float64).eps)
     assert np.isnan(sig[-3]) and np.isnan(_elementwise(_exp)(np.array([np.nan]))[0])
     assert sig[-5] == 1.0 and sig[-4] < 1e-307
+
+
+# --------------------------------------------------------------------------
+# Two threads at large mini-batches of mostly-zero inputs
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("option", sorted(OPTIONS))
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_two_threads_make_the_one_thread_weights(monkeypatch, option, weighted, dtype):
+    """Each number is computed by one thread in the one-thread order: the
+    weights are equal, not close; only the running cost is summed in another
+    order."""
+    import sklearn_sgdnet._numba_training as nt
+
+    rng = np.random.RandomState(0)
+    X, Y = _data(1300, 40, 3, 0.8, rng)
+    X, Y = X.astype(dtype), Y.astype(dtype)
+    w = rng.uniform(0.5, 2.0, len(X)).astype(dtype) if weighted else None
+    thetas, costs = [], []
+    for threads in (False, True):
+        monkeypatch.setattr(nt, "_threads_pay", lambda *args, t=threads: t)
+        # mini-batches of 70 rows: shares of 32 and 38 rows (tiles of 4)
+        _, new = _pair(
+            (40, 11, 3), "cross_entropy", dtype, batch_size=70, **OPTIONS[option]
+        )
+        for epoch in range(2):
+            costs.append(new.epoch(X, Y, w, 70, np.random.RandomState(epoch)))
+        thetas.append(new.theta.copy())
+    assert new._nonzeros(X)[0]  # the path that threads
+    assert_array_equal(thetas[1], thetas[0])
+    assert_allclose(costs[2:], costs[:2], rtol=1e-6 if dtype == np.float32 else 1e-12)
+
+
+def test_threads_follow_the_blas_thread_rule():
+    from threadpoolctl import threadpool_limits
+
+    from sklearn_sgdnet._blas import step_threads
+    from sklearn_sgdnet._numba_training import THREADS_MIN_BATCH, _threads_pay
+
+    mnist = [784, 100, 10]
+    assert not _threads_pay(THREADS_MIN_BATCH - 1, [784, 3000, 10])
+    assert _threads_pay(1000, mnist) == (step_threads(1000, mnist) >= 2)
+    with threadpool_limits(1):  # one thread asked for: one thread
+        assert not _threads_pay(1000, mnist)
+
+
+def test_a_ctrl_c_while_the_worker_runs_waits_for_it():
+    from sklearn_sgdnet._numba_training import _joined
+
+    class Future:  # interrupted once, then done
+        calls = 0
+
+        def result(self):
+            self.calls += 1
+            if self.calls == 1:
+                raise KeyboardInterrupt
+            return "done"
+
+    future = Future()
+    with pytest.raises(KeyboardInterrupt):
+        _joined(future)
+    assert future.calls == 2  # it waited for the result before raising
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_forked_child_trains_on_two_threads(monkeypatch):
+    """The worker thread does not survive a fork; the child makes its own."""
+    import multiprocessing
+
+    import sklearn_sgdnet._numba_training as nt
+
+    monkeypatch.setattr(nt, "_threads_pay", lambda *args: True)
+    rng = np.random.RandomState(0)
+    X, Y = _data(1300, 40, 3, 0.8, rng)
+    _, parent = _pair((40, 11, 3), "cross_entropy", np.float64, batch_size=70)
+    parent.epoch(X, Y, None, 70, np.random.RandomState(0))  # the parent's worker
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        child_theta = pool.apply(_child_epoch, (X, Y))
+    _, again = _pair((40, 11, 3), "cross_entropy", np.float64, batch_size=70)
+    again.epoch(X, Y, None, 70, np.random.RandomState(0))
+    assert_array_equal(child_theta, again.theta)
+
+
+def _child_epoch(X, Y):
+    import sklearn_sgdnet._numba_training as nt
+
+    nt._threads_pay = lambda *args: True
+    _, new = _pair((40, 11, 3), "cross_entropy", np.float64, batch_size=70)
+    new.epoch(X, Y, None, 70, np.random.RandomState(0))
+    return new.theta
