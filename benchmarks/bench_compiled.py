@@ -25,12 +25,11 @@ times the default ``SGDNetClassifier`` fit on the training set with
 ``engine="numpy"`` and ``engine="numba"``, alternating, with their epochs
 and test accuracy. ``--cold`` times a new process's first fit with each
 engine, the compiled one with Numba's cache cold (the first fit after
-installation compiles) and warm. ``--threads`` times an epoch on MNIST's
-pixels (mostly zero) at mini-batches of 64 to 1000 rows: the compiled
-engine kept to one thread and on the default threads (two, where
-``_numba_training._threads_pay`` says so), and the
-NumPy engine on the default threads under its thread rule, as a fit runs
-it (``_blas.blas_threads_limit``).
+installation compiles) and warm. ``--threads`` times fits of 5 epochs on
+MNIST's pixels (mostly zero) at mini-batches of 128 and 1000 rows, with
+and without ``early_stopping``: the compiled engine kept to one thread and
+on the default threads (two, where ``_numba_training._threads_pay`` says
+so), and the NumPy engine on the default threads (under its thread rule).
 
 Usage::
 
@@ -167,7 +166,9 @@ def main(argv=None):
     if args.cold:
         out["first_fit"] = first_fits()
     if args.threads:
-        out["threads"] = two_threads(X, Y, args.repeats, args.quick)
+        out["threads"] = two_threads(
+            X, data.y_train[: len(X)], args.repeats, args.quick
+        )
     write_json(args.json, results=out, sizes=sizes)
 
 
@@ -207,76 +208,80 @@ def sweep(X, std, Y, repeats, quick):
     return out
 
 
-def two_threads(X, Y, repeats, quick):
-    """Large mini-batches of mostly-zero inputs on one and two threads."""
+def two_threads(X, y, repeats, quick):
+    """Fits at large mini-batches of mostly-zero inputs, on one and two threads."""
+    import warnings
+
     import sklearn_sgdnet._numba_training as compiled
-    from sklearn_sgdnet._blas import blas_threads_limit
+    from sklearn_sgdnet import SGDNetClassifier
 
     threads_pay = compiled._threads_pay
 
-    def timed(kind):
-        def run(t, r, X, Y, b, sizes):
-            if kind == "numpy":  # its thread rule, as a fit applies it
-                with blas_threads_limit(b, sizes):
-                    return t.epoch(X, Y, None, b, np.random.RandomState(r))
-            # the compiled engine held to one thread, or left to its rule
-            compiled._threads_pay = (lambda *a: False) if kind == "one" else threads_pay
-            try:
-                return t.epoch(X, Y, None, b, np.random.RandomState(r))
-            finally:
-                compiled._threads_pay = threads_pay
+    def fit(kind, h, b, dtype, es, seed):
+        # the compiled engine kept to one thread, or left to its rule
+        compiled._threads_pay = (lambda *a: False) if kind == "one" else threads_pay
+        clf = SGDNetClassifier(
+            hidden_layer_sizes=h,
+            engine="numpy" if kind == "numpy" else "numba",
+            batch_size=b,
+            max_iter=EPOCHS,
+            tol=0.0,
+            n_iter_no_change=EPOCHS,
+            learning_rate="constant",
+            learning_rate_init=0.5,
+            early_stopping=es,
+            random_state=seed,
+        )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # no convergence in 5 epochs
+                clf.fit(X.astype(dtype), y)
+        finally:
+            compiled._threads_pay = threads_pay
 
-        return run
-
-    kinds = {
-        "numpy": Trainer,
-        "one": compiled.NumbaTrainer,
-        "numba": compiled.NumbaTrainer,
-    }
+    EPOCHS = 5
+    grid = [
+        (h, b, d, False)
+        for d in (np.float64, np.float32)
+        for h in (30, 100, 300)
+        for b in (128, 1000)
+    ]
+    grid += [(100, b, np.float64, True) for b in (128, 1000)]
+    if quick:
+        grid = grid[:2]
     rows, out = [], {}
-    hiddens, batches = (
-        ((30,), (64, 1000)) if quick else ((30, 100, 300), (64, 128, 256, 1000))
-    )
-    for dtype in (np.float64, np.float32):
-        for h in hiddens:
-            for b in batches:
-                Xn, Yn = X.astype(dtype), Y.astype(dtype)
-                sizes = [Xn.shape[1], h, 10]
-                made = {
-                    k: (trainer(c, sizes, dtype, b), timed(k)) for k, c in kinds.items()
-                }
-                for t, run in made.values():  # warm, and the CSR computed
-                    run(t, 0, Xn, Yn, b, sizes)
-                secs = alternate(
-                    made,
-                    lambda pair, r, X=Xn, Y=Yn, b=b, sizes=sizes: pair[1](
-                        pair[0], r, X, Y, b, sizes
-                    ),
-                    max(repeats // 2, 1),
-                )
-                ms = {k: v * 1e3 for k, v in secs.items()}
-                key = f"{np.dtype(dtype).name} h={h} b={b}"
-                out[key] = dict(ms, two_threads=bool(threads_pay(b, sizes)))
-                rows.append(
-                    [
-                        key,
-                        "yes" if out[key]["two_threads"] else "no",
-                        f"{ms['numpy']:.1f}",
-                        f"{ms['one']:.1f}",
-                        f"{ms['numba']:.1f}",
-                        f"{ms['numba'] / ms['one']:.2f}",
-                        f"{ms['numba'] / ms['numpy']:.2f}",
-                    ]
-                )
+    for h, b, dtype, es in grid:
+        made = {k: k for k in ("numpy", "one", "numba")}
+        secs = alternate(
+            made,
+            lambda kind, r, h=h, b=b, d=dtype, es=es: fit(kind, h, b, d, es, r),
+            max(repeats // 2, 1),
+        )
+        ms = {k: v * 1e3 / EPOCHS for k, v in secs.items()}
+        key = f"{np.dtype(dtype).name} h={h} b={b}" + (" early_stopping" if es else "")
+        two = bool(threads_pay(b, [X.shape[1], h, 10]))
+        out[key] = dict(ms, two_threads=two)
+        rows.append(
+            [
+                key,
+                "yes" if two else "no",
+                f"{ms['numpy']:.1f}",
+                f"{ms['one']:.1f}",
+                f"{ms['numba']:.1f}",
+                f"{ms['numba'] / ms['one']:.2f}",
+                f"{ms['numba'] / ms['numpy']:.2f}",
+            ]
+        )
     print(
-        f"MNIST pixels, {len(X)} rows; numpy and numba on the default threads, "
+        f"fits of {EPOCHS} epochs on MNIST's pixels ({len(X)} rows), ms per epoch "
+        "(the fit's time / epochs); numpy and numba on the default threads, "
         "'one' = the compiled engine kept to one thread"
     )
     print(
         table(
             rows,
             [
-                "epoch",
+                "fit",
                 "2 threads",
                 "numpy ms",
                 "one ms",

@@ -360,3 +360,31 @@ def _child_epoch(X, Y):
     _, new = _pair((40, 11, 3), "cross_entropy", np.float64, batch_size=70)
     new.epoch(X, Y, None, 70, np.random.RandomState(0))
     return new.theta
+
+
+def test_blas_work_after_an_epoch_on_two_threads_runs_on_one(monkeypatch):
+    """Validation passes and the L2 penalty run their products on one BLAS
+    thread after an epoch on two, so that OpenBLAS's threads are not left
+    spinning on the worker's core; after an epoch on one, as BLAS likes."""
+    import sklearn_sgdnet._numba_training as nt
+
+    entered = []
+
+    class Recording(nt._BlasThreads):
+        def __enter__(self):
+            entered.append(self.n)
+            return super().__enter__()
+
+    monkeypatch.setattr(nt, "_BlasThreads", Recording)
+    rng = np.random.RandomState(0)
+    X, Y = _data(1300, 40, 3, 0.8, rng)
+    for threads, dense in ((False, False), (True, True), (True, False)):
+        monkeypatch.setattr(nt, "_threads_pay", lambda *args, t=threads: t)
+        _, new = _pair((40, 11, 3), "cross_entropy", np.float64, batch_size=70)
+        entered.clear()
+        new.epoch(X + dense, Y, None, 70, np.random.RandomState(0))
+        new.evaluate(X, Y)
+        new.l2_penalty(0.1)
+        two = threads and not dense  # only mostly-zero inputs use two threads
+        assert new._threaded == two
+        assert entered == ([1, 1] if two else [])
