@@ -25,7 +25,7 @@ times the default ``SGDNetClassifier`` fit on the training set with
 ``engine="numpy"`` and ``engine="numba"``, alternating, with their epochs
 and test accuracy. ``--cold`` times a new process's first fit with each
 engine, the compiled one with Numba's cache cold (the first fit after
-installation compiles) and warm. ``--threads`` times fits of 5 epochs on
+installation compiles) and warm. ``--threads`` times fits of 10 epochs on
 MNIST's pixels (mostly zero) at mini-batches of 128 and 1000 rows, with
 and without ``early_stopping``: the compiled engine kept to one thread and
 on the default threads (two, where ``_numba_training._threads_pay`` says
@@ -234,12 +234,12 @@ def two_threads(X, y, repeats, quick):
         )
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # no convergence in 5 epochs
+                warnings.simplefilter("ignore")  # no convergence in 10 epochs
                 clf.fit(X.astype(dtype), y)
         finally:
             compiled._threads_pay = threads_pay
 
-    EPOCHS = 5
+    EPOCHS = 10
     grid = [
         (h, b, d, False)
         for d in (np.float64, np.float32)
