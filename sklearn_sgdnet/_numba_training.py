@@ -31,7 +31,8 @@ products run on tiles of 4 rows by 4 neurons (:func:`_tile_forward`,
 contribute nothing to the first layer's products: on a training set of more
 than ``SPARSE_MIN_ROWS`` rows, more than half of whose inputs are zero, the
 kernel gathers each row's non-zero columns and skips the rest
-(:func:`_sparse_forward`).
+(:func:`_sparse_forward`); there, at mini-batches where BLAS would get two
+threads, a worker thread shares each mini-batch (:func:`_two_threads`).
 
 Numba is an optional dependency (``pip install "sklearn-sgdnet[numba]"``);
 importing this module without it works, and :data:`AVAILABLE` says whether
