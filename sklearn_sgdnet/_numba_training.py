@@ -815,27 +815,30 @@ def _two_threads(X, Y, w, order, batch_size, net, opt, work, first):
     n = order.shape[0]
     _to_transposed(net, work)
     total = 0.0
+    pending = None  # the worker's share in flight, waited for on any exit
     try:
         for start in range(0, n, batch_size):
             m = min(batch_size, n - start)
             half = (m // 2) // 4 * 4
             args = (X, Y, w, order, start, m)
-            done = pool.submit(_batch_rows, *args, half, m, net, opt, work, first)
-            try:
-                cost_sum, total_w = _batch_rows(*args, 0, half, net, opt, work, first)
-            finally:
-                other = _joined(done)
+            pending = pool.submit(_batch_rows, *args, half, m, net, opt, work, first)
+            cost_sum, total_w = _batch_rows(*args, 0, half, net, opt, work, first)
+            other = _joined(pending)
+            pending = None
             total += cost_sum + other[0]
             if w.shape[0] > 0 and total_w <= 0:
                 continue  # no weight, no step
             args = (X, order, start, m, net, opt, work, first)
-            done = pool.submit(_update_layers, *args, 1)
-            try:
-                _update_layers(*args, 0)
-            finally:
-                _joined(done)
+            pending = pool.submit(_update_layers, *args, 1)
+            _update_layers(*args, 0)
+            _joined(pending)
+            pending = None
     finally:
-        _from_transposed(net, work)
+        try:
+            if pending is not None and not pending.done():
+                _joined(pending)
+        finally:
+            _from_transposed(net, work)
     return total
 
 
