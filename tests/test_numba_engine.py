@@ -335,8 +335,10 @@ def test_a_ctrl_c_while_the_worker_runs_waits_for_it():
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
 def test_a_forked_child_trains_on_two_threads(monkeypatch):
-    """The worker thread does not survive a fork; the child makes its own."""
+    """No worker outlives an epoch: a child forked after one trains on two
+    threads of its own, and no thread is left to warn of the fork."""
     import multiprocessing
+    import threading
 
     import sklearn_sgdnet._numba_training as nt
 
@@ -345,6 +347,7 @@ def test_a_forked_child_trains_on_two_threads(monkeypatch):
     X, Y = _data(1300, 40, 3, 0.8, rng)
     _, parent = _pair((40, 11, 3), "cross_entropy", np.float64, batch_size=70)
     parent.epoch(X, Y, None, 70, np.random.RandomState(0))  # the parent's worker
+    assert not [t for t in threading.enumerate() if t.name.startswith("sklearn-sgdnet")]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(1) as pool:
         child_theta = pool.apply(_child_epoch, (X, Y))
