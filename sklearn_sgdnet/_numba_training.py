@@ -855,8 +855,10 @@ def _one_blas_thread_after_two(method):
 class NumbaTrainer(Trainer):
     """:class:`~sklearn_sgdnet._training.Trainer` with compiled epochs and steps.
 
-    Everything but :meth:`epoch` and :meth:`step` is the NumPy trainer's. It
-    takes dense float32 or float64 NumPy input without dropout; the engine
+    Everything but :meth:`epoch` and :meth:`step` is the NumPy trainer's
+    (:meth:`evaluate` and :meth:`l2_penalty` on one BLAS thread after an
+    epoch on two: :func:`_one_blas_thread_after_two`). It takes dense
+    float32 or float64 NumPy input without dropout; the engine
     choice (``_engine.new_engine``) gives anything else to the NumPy trainer.
     """
 
