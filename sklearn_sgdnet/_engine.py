@@ -125,13 +125,13 @@ def compiled_pays(X, batch_size, sizes):
     Measured by ``benchmarks/bench_compiled.py --sweep`` (MNIST's pixels and
     standardised, layers ``[784, h, 10]`` with h of 30, 100 and 300,
     mini-batches of 1, 10, 100 and 1000, float32 and float64, one thread,
-    five runs with its tiles): the compiled epoch was faster in every run
-    at mini-batches of one row (0.39-0.90 of the NumPy engine's), and at
+    six runs with its tiles): the compiled epoch was faster in every run
+    at mini-batches of one row (0.39-0.96 of the NumPy engine's), and at
     mini-batches of up to ``COMPILED_MAX_BATCH`` rows on float64 inputs
     most of which are zero, which it skips (0.42-0.98). Since float32
-    inputs skip their zeros too (7c15cef), so were they (0.37-0.79 at ten
+    inputs skip their zeros too (7c15cef), so were they (0.26-0.87 at ten
     rows, where the dense tiles had won or lost by turns, 0.69-1.27).
-    Elsewhere it won or lost by turns (0.5-1.44; at larger batches BLAS's
+    Elsewhere it won or lost by turns (0.5-1.61; at larger batches BLAS's
     products run at speed, and on two threads). A process's first compiled
     fit also imports Numba and loads the machine code from its cache
     (0.25-0.28 s), which the fit must repay: the
