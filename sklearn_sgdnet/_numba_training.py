@@ -716,26 +716,18 @@ def _sparse_update(
 
 
 @_jit
-def _to_transposed(net, work):
-    """``(w^1)^T`` (``WT``) from ``theta``'s ``w^1``, before an epoch that
-    skips zero inputs."""
+def _transposed(net, work, into):
+    """``(w^1)^T`` (``WT``) from ``theta``'s ``w^1`` before an epoch that
+    skips zero inputs (``into``), and back into ``theta`` after it."""
     theta, sizes, WT = net[0], net[2], work[3]
     n0, n1 = sizes[0], sizes[1]
     W1 = theta[: n1 * n0].reshape((n1, n0))
     for k in range(n1):
         for j in range(n0):
-            WT[j, k] = W1[k, j]
-
-
-@_jit
-def _from_transposed(net, work):
-    """``theta``'s ``w^1`` from ``(w^1)^T`` (``WT``), after such an epoch."""
-    theta, sizes, WT = net[0], net[2], work[3]
-    n0, n1 = sizes[0], sizes[1]
-    W1 = theta[: n1 * n0].reshape((n1, n0))
-    for k in range(n1):
-        for j in range(n0):
-            W1[k, j] = WT[j, k]
+            if into:
+                WT[j, k] = W1[k, j]
+            else:
+                W1[k, j] = WT[j, k]
 
 
 @_jit
@@ -748,13 +740,13 @@ def _epoch(X, Y, w, order, batch_size, net, opt, work, first):
     """
     n = order.shape[0]
     if first[0]:
-        _to_transposed(net, work)
+        _transposed(net, work, True)
     total = 0.0
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
         total += _batch(X, Y, w, order, start, stop, net, opt, work, first)
     if first[0]:
-        _from_transposed(net, work)
+        _transposed(net, work, False)
     return total
 
 
@@ -796,7 +788,7 @@ def _two_threads(X, Y, w, order, batch_size, net, opt, work, first):
     each mini-batch's rows (a multiple of 4, the tiles' height), then half of
     the first layer's inputs (:func:`_sparse_update`)."""
     n = order.shape[0]
-    _to_transposed(net, work)
+    _transposed(net, work, True)
     total = 0.0
     pending = None  # the worker's share in flight, waited for on any exit
     # a worker per epoch (~0.1 ms to start, against epochs of 10 ms and more),
@@ -825,7 +817,7 @@ def _two_threads(X, Y, w, order, batch_size, net, opt, work, first):
                 _joined(pending)
         finally:
             pool.shutdown()
-            _from_transposed(net, work)
+            _transposed(net, work, False)
     return total
 
 
