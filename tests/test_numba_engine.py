@@ -391,3 +391,18 @@ def test_blas_work_after_an_epoch_on_two_threads_runs_on_one(monkeypatch):
         two = threads and not dense  # only mostly-zero inputs use two threads
         assert new._threaded == two
         assert entered == ([1, 1] if two else [])
+
+
+def test_a_batch_larger_than_the_buffers_is_refused():
+    """The kernels check no indices: a mini-batch larger than the trainer
+    was made for would write past its buffers, so it is refused first."""
+    rng = np.random.RandomState(0)
+    X, Y = _data(40, 12, 3, 0.5, rng)
+    _, new = _pair((12, 5, 3), "cross_entropy", np.float64)  # for 10 rows
+    before = new.theta.copy()
+    with pytest.raises(ValueError, match="mini-batch of 20 rows"):
+        new.epoch(X, Y, None, 20)
+    with pytest.raises(ValueError, match="mini-batch of 11 rows"):
+        new.step(X[:11], Y[:11], None, np.empty((11, 3)))
+    assert_array_equal(new.theta, before)
+    new.epoch(X[:8], Y[:8], None, 20)  # 8 rows: one batch of 8 fits
