@@ -731,6 +731,17 @@ def _transposed(net, work, into):
 
 
 @_jit
+def _sum(theta):
+    """``sum(theta)``, vectorised (for :meth:`NumbaTrainer.params_finite`:
+    no fast-math flag assumes finite values, so a NaN or an infinity
+    reaches the sum)."""
+    total = theta.dtype.type(0)
+    for i in range(theta.shape[0]):
+        total += theta[i]
+    return total
+
+
+@_jit
 def _epoch(X, Y, w, order, batch_size, net, opt, work, first):
     """Every mini-batch of an epoch in ``order``; the summed (weighted) cost.
 
@@ -890,6 +901,7 @@ class NumbaTrainer(Trainer):
         self._code = COST_CODES[self.cost.name]
         self._no_weights = np.empty(0, dtype=self.dtype)
         self._no_errors = np.empty((0, sizes[-1]), dtype=self.dtype)
+        self._step_cost = None  # (errors, weights, mean cost) of the last step
 
     # the kernel's arguments ------------------------------------------------
 
@@ -997,9 +1009,31 @@ class NumbaTrainer(Trainer):
     def step(self, Xb, Yb, weights=None, errors_out=None):
         """As the NumPy trainer's: one step; the errors for :meth:`mean_cost`.
 
-        The kernel's forward pass leaves ``a^L - y`` in ``errors_out``; a
-        batch without weight makes no step.
+        The kernel's forward pass leaves ``a^L - y`` in ``errors_out`` and
+        sums the batch's cost, which :meth:`mean_cost` then returns for
+        those errors instead of computing it again (5 us of a 10-row
+        ``partial_fit`` call on MNIST). A batch without weight makes no step.
         """
         m = Xb.shape[0]
-        self._run(Xb, Yb, weights, np.arange(m), m, errors_out)
-        return weights is None or weights.sum() > 0
+        self._step_cost = None
+        total = self._run(Xb, Yb, weights, np.arange(m), m, errors_out)
+        stepped = weights is None or weights.sum() > 0
+        if stepped and errors_out is not None:
+            mean = total / (m if weights is None else float(weights.sum()))
+            self._step_cost = (errors_out, weights, mean)
+        return stepped
+
+    def mean_cost(self, errors, Y, weights=None, order=None, chunk_size=4096):
+        """As the NumPy trainer's; for the errors of the last :meth:`step`,
+        with its weights, the kernel's own sum (once: the next call computes)."""
+        last, self._step_cost = self._step_cost, None
+        if last is not None and last[0] is errors and last[1] is weights:
+            if order is None:
+                return last[2]
+        return super().mean_cost(errors, Y, weights, order, chunk_size)
+
+    def params_finite(self):
+        """As the NumPy trainer's, with a compiled sum (:func:`_sum`): ~1 us
+        against numpy's 5 us for ``[784, 30, 10]``, on every ``partial_fit``
+        call."""
+        return math.isfinite(_sum(self.theta)) or bool(np.isfinite(self.theta).all())

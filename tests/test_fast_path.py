@@ -833,6 +833,40 @@ def test_a_refit_on_other_columns_moves_the_fast_path(monkeypatch, library):
             other.predict(frame(library, BATCH))
 
 
+def test_a_streams_pandas_columns_are_checked_once(monkeypatch):
+    # the slices of a frame share a view of its column Index (Index.is_):
+    # its names are compared at the first call only, and any other columns
+    # are still compared, and sent the generic way
+    model, other = started("pandas"), started("pandas")
+    df = frame("pandas", X_stream)
+    listed = []
+    tolist = pd.Index.tolist
+    monkeypatch.setattr(pd.Index, "tolist", lambda i: listed.append(1) or tolist(i))
+    no_generic(monkeypatch)
+    for start in (0, 10, 20):
+        rows = df.iloc[start : start + 10]
+        model.partial_fit(rows, y_stream[start : start + 10])
+    model.predict(df.head(3))
+    assert len(listed) == 1
+    for renamed in (  # the same names in another order, other names
+        df[NAMES[::-1]],
+        df.rename(columns={"a": "A"}),
+        df.set_axis(["a", "b", "c", "e"], axis=1),
+    ):
+        with pytest.raises(AssertionError, match="generic path"):
+            model.predict(renamed)
+    # the same columns, another Index: compared once, and fast
+    listed.clear()
+    batch = frame("pandas", BATCH)
+    model.predict(batch)
+    model.predict(batch.iloc[1:])
+    assert len(listed) == 1
+    # another model's feature_names_in_ (equal, another array): compared
+    listed.clear()
+    other.predict(batch)
+    assert len(listed) == 1
+
+
 FRAME_DTYPES = {
     "pandas": ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32"]
     + ["uint64", "float16", "float32", "float64"],

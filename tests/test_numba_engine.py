@@ -76,6 +76,10 @@ def test_one_step_and_two_epochs_match_numpy(cost, option, weighted, zeros, size
     assert new.step(X[:10], Y[:10], sw, errors[1])
     assert_allclose(new.theta, ref.theta, rtol=0, atol=1e-10)
     assert_allclose(errors[1], errors[0], rtol=0, atol=1e-12)  # a^L - y
+    # the batch's cost: the kernel's own sum once, then computed from errors
+    for _ in range(2):
+        cost_b = new.mean_cost(errors[1], Y[:10], sw)
+        assert cost_b == pytest.approx(ref.mean_cost(errors[0], Y[:10], sw), rel=1e-10)
     assert not np.array_equal(ref.theta, _pair(sizes, cost, np.float64)[0].theta)
     # two shuffled epochs of mini-batches of 10
     for epoch in range(2):
@@ -116,6 +120,32 @@ def test_epochs_are_deterministic():
             new.epoch(X, Y, None, 10, np.random.RandomState(epoch))
         runs.append(new.theta.copy())
     assert_array_equal(runs[0], runs[1])
+
+
+def test_params_finite_sees_nan_and_infinities_and_survives_overflow():
+    _, new = _pair((12, 5, 3), "cross_entropy", np.float64)
+    assert new.params_finite()
+    for bad in (np.nan, np.inf, -np.inf):
+        saved = new.theta[7]
+        new.theta[7] = bad
+        assert not new.params_finite()
+        new.theta[7] = saved
+    new.theta[:2] = np.finfo(np.float64).max  # finite, but their sum overflows
+    assert new.params_finite()
+
+
+def test_a_step_cost_is_not_reused_for_other_errors_or_weights():
+    rng = np.random.RandomState(0)
+    X, Y = _data(10, 12, 3, 0.0, rng)
+    ref, new = _pair((12, 5, 3), "cross_entropy", np.float64)
+    errors = np.empty((10, 3))
+    new.step(X, Y, None, errors)
+    ref.step(X, Y, None, errors.copy())
+    other = np.full((10, 3), 0.5)  # not the step's errors: computed from these
+    assert new.mean_cost(other, Y) == pytest.approx(ref.mean_cost(other, Y))
+    new.step(X, Y, None, errors)
+    w = np.ones(10)  # the step had no weights
+    assert new.mean_cost(errors, Y, w) == pytest.approx(ref.mean_cost(errors, Y, w))
 
 
 def test_a_batch_without_weight_makes_no_step():
