@@ -23,19 +23,26 @@ the cache is cold (the first run after installation).
 standardised, on 4,000 rows (1,000 at batch 1), one BLAS thread. ``--fit``
 times the default ``SGDNetClassifier`` fit on the training set with
 ``engine="numpy"`` and ``engine="numba"``, alternating, with their epochs
-and test accuracy. ``--cold`` times a new process's first fit with each
-engine, the compiled one with Numba's cache cold (the first fit after
-installation compiles) and warm. ``--threads`` times fits of 10 epochs on
-MNIST's pixels (mostly zero) at mini-batches of 128 and 1000 rows, with
-and without ``early_stopping``: the compiled engine kept to one thread and
-on the default threads (two, where ``_numba_training._threads_pay`` says
-so), and the NumPy engine on the default threads (under its thread rule).
+and test accuracy; with ``--baseline FOLDER`` (a checkout of another
+commit, :func:`_common.load_baseline`), that version's default fit too, in
+the same rounds, at its own defaults: issue 23 compares the default fit
+with the one of the day it was filed (d674909). ``--cold`` times a new
+process's first fit with each engine, the compiled one with Numba's cache
+cold (the first fit after installation compiles) and warm. ``--threads``
+times fits of 10 epochs on MNIST's pixels (mostly zero) at mini-batches of
+128 and 1000 rows, with and without ``early_stopping``: the compiled engine
+kept to one thread and on the default threads (two, where
+``_numba_training._threads_pay`` says so), and the NumPy engine on the
+default threads (under its thread rule).
 
 Usage::
 
     pip install ".[numba]"
     python benchmarks/bench_compiled.py --data ../shared/data/mnist10k.npz
     python benchmarks/bench_compiled.py --data ../shared/data/mnist10k.npz --sweep --fit
+    git worktree add /tmp/filed d674909
+    python benchmarks/bench_compiled.py --data ../shared/data/mnist10k.npz --fit \
+        --baseline /tmp/filed
     python benchmarks/bench_compiled.py --data ../shared/data/mnist10k.npz --threads
     python benchmarks/bench_compiled.py --quick
 """
@@ -48,6 +55,7 @@ import numpy as np
 from _common import (
     add_common_arguments,
     header,
+    load_baseline,
     load_split,
     median,
     rounds,
@@ -108,6 +116,9 @@ def main(argv=None):
     parser.add_argument(
         "--threads", action="store_true", help="large batches, one and two threads"
     )
+    parser.add_argument(
+        "--baseline", help="with --fit: a checkout of another commit, fitted too"
+    )
     args = parser.parse_args(argv)
     try:
         from sklearn_sgdnet._numba_training import NumbaTrainer
@@ -162,7 +173,8 @@ def main(argv=None):
     if args.sweep:
         out["sweep"] = sweep(X, std, Y, args.repeats, args.quick)
     if args.fit:
-        out["fit"] = default_fit(data, args.repeats, args.quick)
+        base = load_baseline(args.baseline) if args.baseline else None
+        out["fit"] = default_fit(data, args.repeats, args.quick, base)
     if args.cold:
         out["first_fit"] = first_fits()
     if args.threads:
@@ -334,17 +346,22 @@ def first_fits():
     return out
 
 
-def default_fit(data, repeats, quick):
-    """The default classifier's fit with each engine, alternating."""
+def default_fit(data, repeats, quick, base=None):
+    """The default classifier's fit with each engine, alternating (and the
+    ``base`` package's default fit, where given)."""
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
 
     from sklearn_sgdnet import SGDNetClassifier
 
+    contenders = ["numpy", "numba"] + (["baseline"] if base else [])
     times, rows, out = {}, [], {}
-    for r, engine in rounds(["numpy", "numba"], 1 if quick else max(repeats // 2, 1)):
-        clf = SGDNetClassifier(random_state=r, engine=engine)
+    for r, engine in rounds(contenders, 1 if quick else max(repeats // 2, 1)):
+        if engine == "baseline":
+            clf = base.SGDNetClassifier(random_state=r)
+        else:
+            clf = SGDNetClassifier(random_state=r, engine=engine)
         if quick:
             clf.set_params(max_iter=2)
         with warnings.catch_warnings():
@@ -353,7 +370,8 @@ def default_fit(data, repeats, quick):
             clf.fit(data.X_train, data.y_train)
             secs = time.perf_counter() - t
         acc = clf.score(data.X_test, data.y_test)
-        times.setdefault(engine, []).append((secs, clf.n_iter_, acc, clf.engine_))
+        used = getattr(clf, "engine_", "numpy")  # the baseline may have none
+        times.setdefault(engine, []).append((secs, clf.n_iter_, acc, used))
     for engine, runs in times.items():
         secs = median([t for t, _, _, _ in runs])
         out[engine] = dict(
@@ -373,6 +391,10 @@ def default_fit(data, repeats, quick):
     print(table(rows, ["engine", "fit s (median)", "epochs", "test accuracy"]))
     ratio = out["numba"]["seconds"] / out["numpy"]["seconds"]
     print(f"default fit, numba / numpy: {ratio:.2f}")
+    if base:
+        for engine in ("numpy", "numba"):
+            ratio = out[engine]["seconds"] / out["baseline"]["seconds"]
+            print(f"default fit, {engine} / the baseline's: {ratio:.2f}")
     return out
 
 

@@ -22,9 +22,11 @@ layer, plain SGD with eta 0.5, no L2) and fitted for one epoch first:
    calls on NumPy arrays to a model fitted on arrays, MLPClassifier given
    the pandas frames, and ``DataFrame.to_numpy()`` itself; in the same
    rounds, median microseconds per call. The frames are made before the
-   timing. Two ratios: pandas over NumPy plus ``to_numpy`` (what converting
-   by hand would cost), and pandas over MLPClassifier. Skipped without
-   pandas.
+   timing, one per call. A column ``pandas slice`` makes the same calls on
+   slices of rows (``df.iloc[s:s + n]``, taken inside the timing) of one
+   frame of the whole training set, as a stream read from one frame would.
+   Two ratios: pandas over NumPy plus ``to_numpy`` (what converting by hand
+   would cost), and pandas over MLPClassifier. Skipped without pandas.
 3. **A stream against an epoch**: one pass of ``partial_fit`` calls over the
    training set in mini-batches of 10 rows, timed whole, against the
    marginal time of one epoch of ``fit`` at ``batch_size=10``
@@ -82,7 +84,7 @@ if importlib.util.find_spec("numba") is not None:  # the compiled engine's extra
     ESTIMATORS["numba"] = functools.partial(make_ours, engine="numba")
 # the DataFrame rows: (method, rows per call)
 FRAME_CALLS = (("partial_fit", 10), ("predict_proba", 1))
-FRAME_COLUMNS = ("NumPy", "to_numpy", "pandas", "polars", "MLP pandas")
+FRAME_COLUMNS = ("NumPy", "to_numpy", "pandas", "pandas slice", "polars", "MLP pandas")
 FRAME_RATIOS = ["pandas/(NumPy+to_numpy)", "pandas/MLP"]
 
 
@@ -155,18 +157,23 @@ def frame_makers(n_features):
 def frame_units(models, X, y, h, seed, makers):
     """The contenders of the DataFrame rows: ``{name: (model, to_input)}``.
 
-    ``to_input`` makes a call's input of a NumPy block (before the timing);
-    a model of None stands for ``to_numpy()`` of the pandas frame.
+    ``to_input(X, rows)`` makes a call's input of the rows ``rows`` (a slice)
+    of ``X`` before the timing, or a function that makes it in the timing
+    (``pandas slice``: the rows of one frame of ``X``); a model of None
+    stands for ``to_numpy()`` of the pandas frame.
     """
     to_pandas = makers["pandas"]
     with quiet_convergence():
         ours = make_ours(h, 10, seed)(1).fit(to_pandas(X), y)
         mlp = make_mlp(h, 10, seed)(1).fit(to_pandas(X), y)
     mlp.set_params(batch_size="auto")  # one step per call, as in fitted_models
-    units = {"NumPy": (models["ours"], np.asarray)}
-    units.update((library, (ours, make)) for library, make in makers.items())
-    units["MLP pandas"] = (mlp, to_pandas)
-    units["to_numpy"] = (None, to_pandas)
+    units = {"NumPy": (models["ours"], lambda X, rows: X[rows])}
+    for library, make in makers.items():
+        units[library] = (ours, lambda X, rows, make=make: make(X[rows]))
+    frame = to_pandas(X)
+    units["pandas slice"] = (ours, lambda X, rows: lambda: frame.iloc[rows])
+    units["MLP pandas"] = (mlp, lambda X, rows: to_pandas(X[rows]))
+    units["to_numpy"] = (None, lambda X, rows: to_pandas(X[rows]))
     return units
 
 
@@ -189,13 +196,15 @@ def frame_latency(units, X, y, method, n_rows, calls, repeats):
         if method == "partial_fit" and model is not None:
             model = copy.deepcopy(model)  # every round starts alike
         starts = [(r * calls + k) * n_rows % n for k in range(calls)]
-        inputs = [(to_input(X[s : s + n_rows]), y[s : s + n_rows]) for s in starts]
+        inputs = [
+            (to_input(X, slice(s, s + n_rows)), y[s : s + n_rows]) for s in starts
+        ]
         call = frame_call(method, model)
         out = times.setdefault(name, [])
         with quiet_convergence():
             for A, b in inputs:
                 t0 = time.perf_counter()
-                call(A, b)
+                call(A() if callable(A) else A, b)
                 out.append(time.perf_counter() - t0)
     return {name: median(v) * 1e6 for name, v in times.items()}
 
