@@ -768,8 +768,10 @@ def _epoch(X, Y, w, order, batch_size, net, opt, work, first):
 # which are unsafe after a fork (GNU OpenMP) or from two threads at once
 # (workqueue)) takes half of each mini-batch's rows through the forward pass
 # and backpropagation, then half of the first layer's update. Every number is
-# computed by one thread, in the same order as on one thread: the weights
-# are the one-thread kernel's, and a fit is as deterministic.
+# computed by one thread, from the one-thread source in its order: the
+# weights are the one-thread kernel's to rounding (fast-math may associate a
+# sum differently in functions compiled apart: 2.2e-16 at most, measured),
+# and a fit is as deterministic (the same compiled code, the same weights).
 THREADS_MIN_BATCH = 64
 
 
