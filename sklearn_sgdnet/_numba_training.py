@@ -205,7 +205,7 @@ def _forward(X, rows, start, r0, m, net, work, first):
         W, b = _layer(net, layer)
         A = acts[layer][r0:]
         if layer == 1 and first[0]:
-            _sparse_forward(X, rows, start + r0, m, WT, b, A, first)
+            _sparse_forward(rows, start + r0, m, WT, b, A, first)
         elif layer == 1:  # z^1 = w^1 x + b^1
             _dense_forward(W, b, X, rows, start + r0, m, A)
         else:  # z^l = w^l a^{l-1} + b^l
@@ -300,9 +300,7 @@ def _update_layers(X, rows, start, m, net, opt, work, first, part):
         D = deltas[layer]
         at = (w_off[layer - 1], b_off[layer - 1])
         if layer == 1 and first[0]:
-            _sparse_update(
-                X, rows, start, m, WT, b, D, grad, rule, plain, first, at, part
-            )
+            _sparse_update(rows, start, m, WT, b, D, grad, rule, plain, first, at, part)
         elif layer == 1:
             _update(W, b, D, X, rows, start, m, grad, rule, plain, at)
         else:
@@ -632,10 +630,11 @@ SPARSE_MIN_ROWS = 1000
 
 
 @_jit
-def _sparse_forward(X, rows, start, m, WT, b, A, first):
+def _sparse_forward(rows, start, m, WT, b, A, first):
     """``z^1 = w^1 x + b^1`` for the batch's rows from ``(w^1)^T`` (``WT``),
-    over each row's non-zero inputs only."""
-    indices, indptr, values = first[1], first[2], first[5]
+    over each row's non-zero inputs only (``first``'s CSR: see
+    :func:`_batch`)."""
+    _, indices, indptr, _, _, values = first
     n1p = WT.shape[1]
     for r in range(m):
         z = A[r]
@@ -658,9 +657,7 @@ def _sparse_forward(X, rows, start, m, WT, b, A, first):
 
 
 @_jit
-def _sparse_update(
-    X, rows, start, m, WT, b, D, grad, rule, plain, first, offsets, part
-):
+def _sparse_update(rows, start, m, WT, b, D, grad, rule, plain, first, offsets, part):
     """The first layer's update on ``(w^1)^T`` (see :func:`_sparse_forward`).
 
     ``part`` -1 updates every row of ``(w^1)^T`` and the biases; 0 the rows
@@ -669,13 +666,7 @@ def _sparse_update(
     where row ``i``'s non-zero inputs reach ``j_split`` in the CSR.
     """
     decay, l1, mu, nesterov, velocity = rule
-    indices, indptr, splits, j_split, values = (
-        first[1],
-        first[2],
-        first[3],
-        first[4],
-        first[5],
-    )
+    _, indices, indptr, splits, j_split, values = first
     w0, b0 = offsets
     n0, n1 = WT.shape
     j0 = j_split if part == 1 else 0
@@ -1041,9 +1032,8 @@ class NumbaTrainer(Trainer):
         """As the NumPy trainer's; for the errors of the last :meth:`step`,
         with its weights, the kernel's own sum (once: the next call computes)."""
         last, self._step_cost = self._step_cost, None
-        if last is not None and last[0] is errors and last[1] is weights:
-            if order is None:
-                return last[2]
+        if last and last[0] is errors and last[1] is weights and order is None:
+            return last[2]
         return super().mean_cost(errors, Y, weights, order, chunk_size)
 
     def params_finite(self):
