@@ -14,7 +14,12 @@ from sklearn_sgdnet._network import COSTS
 from sklearn_sgdnet._training import SGDOptimizer, Trainer
 
 pytest.importorskip("numba")
-from sklearn_sgdnet._numba_training import NumbaTrainer, _exp, _sigmoid  # noqa: E402
+from sklearn_sgdnet._numba_training import (  # noqa: E402
+    NumbaTrainer,
+    _aligned_zeros,
+    _exp,
+    _sigmoid,
+)
 
 OPTIONS = {
     "plain": {},
@@ -146,6 +151,18 @@ def test_a_step_cost_is_not_reused_for_other_errors_or_weights():
     new.step(X, Y, None, errors)
     w = np.ones(10)  # the step had no weights
     assert new.mean_cost(errors, Y, w) == pytest.approx(ref.mean_cost(errors, Y, w))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_kernels_buffers_start_on_cache_lines(dtype):
+    for shape in [(10, 104), (7,), (784, 32), (3, 11)]:
+        a = _aligned_zeros(shape, dtype)
+        assert a.ctypes.data % 64 == 0
+        assert a.shape == shape and a.dtype == dtype and a.flags.c_contiguous
+        assert not a.any()
+    _, new = _pair((12, 11, 3), "cross_entropy", dtype)
+    for buffer in (new._WT, new._grad, *new._acts, *new._deltas):
+        assert buffer.ctypes.data % 64 == 0
 
 
 def test_a_batch_without_weight_makes_no_step():
