@@ -152,9 +152,17 @@ def _example_cost(cost, a, y, eps):
             d = a[k] - y[k]
             total += 0.5 * d * d
     elif cost == 1:  # cross-entropy: -ln(1 - |a - y|) for y in {0, 1}
-        for k in range(a.shape[0]):
-            d = min(abs(a[k] - y[k]), 1.0 - eps)
-            total -= math.log1p(-d)
+        # as -ln prod_k (1 - |a_k - y_k|), one logarithm for up to 16 outputs:
+        # libm's log1p is a call, and one per output took 10-14% of an MNIST
+        # epoch at [784, 30, 10]. Each factor is at least eps (1e-15), so 16
+        # of them stay normal numbers; the product's rounding moves C_x by
+        # about 1e-15 at most.
+        n = a.shape[0]
+        for k0 in range(0, n, 16):
+            prod = 1.0
+            for k in range(k0, min(k0 + 16, n)):
+                prod *= 1.0 - min(abs(a[k] - y[k]), 1.0 - eps)
+            total -= math.log(prod)
     else:  # log-likelihood: -ln a_y
         for k in range(a.shape[0]):
             if y[k] != 0.0:

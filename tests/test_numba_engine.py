@@ -17,6 +17,7 @@ pytest.importorskip("numba")
 from sklearn_sgdnet._numba_training import (  # noqa: E402
     NumbaTrainer,
     _aligned_zeros,
+    _example_cost,
     _exp,
     _sigmoid,
 )
@@ -151,6 +152,21 @@ def test_a_step_cost_is_not_reused_for_other_errors_or_weights():
     new.step(X, Y, None, errors)
     w = np.ones(10)  # the step had no weights
     assert new.mean_cost(errors, Y, w) == pytest.approx(ref.mean_cost(errors, Y, w))
+
+
+@pytest.mark.parametrize("n_out", [1, 10, 16, 17, 1000])
+def test_the_cross_entropy_of_an_example_matches_numpys(n_out):
+    # one logarithm of a product of up to 16 factors, against one log1p each;
+    # outputs at the clipping (a = 1 - y), exact (a = y) and in between
+    rng = np.random.RandomState(n_out)
+    y = (rng.rand(n_out) < 0.3).astype(np.float64)
+    a = rng.rand(n_out)
+    a[::7] = 1.0 - y[::7]
+    a[3::7] = y[3::7]
+    want = COSTS["cross_entropy"].example_costs(np.abs(a - y)[None, :], None)[0]
+    got = _example_cost(1, a, y, 1e-15)
+    assert got == pytest.approx(want, rel=1e-14, abs=1e-13)
+    assert np.isfinite(got)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
