@@ -150,8 +150,10 @@ def test_a_step_cost_is_not_reused_for_other_errors_or_weights():
     other = np.full((10, 3), 0.5)  # not the step's errors: computed from these
     assert new.mean_cost(other, Y) == pytest.approx(ref.mean_cost(other, Y))
     new.step(X, Y, None, errors)
-    w = np.ones(10)  # the step had no weights
-    assert new.mean_cost(errors, Y, w) == pytest.approx(ref.mean_cost(errors, Y, w))
+    w = np.linspace(0.5, 2.0, 10)  # the step had no weights
+    weighted = ref.mean_cost(errors, Y, w)
+    assert weighted != pytest.approx(ref.mean_cost(errors, Y))  # they differ
+    assert new.mean_cost(errors, Y, w) == pytest.approx(weighted)
 
 
 @pytest.mark.parametrize("n_out", [1, 10, 16, 17, 1000])
