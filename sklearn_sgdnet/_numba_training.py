@@ -335,23 +335,21 @@ def _batch(X, Y, w, rows, start, stop, net, opt, work, first):
     and their values (see ``NumbaTrainer._nonzeros``).
     """
     m = stop - start
-    acts, deltas, errors = work[0], work[1], work[4]
-    _forward(X, rows, start, 0, m, net, work, first)
-    batch_cost, total_w = _output_error(
-        Y, w, rows, start, m, 0, m, net, opt[0], acts, deltas, errors
+    batch_cost, total_w = _batch_rows(
+        X, Y, w, rows, start, m, 0, m, net, opt, work, first
     )
     if w.shape[0] > 0 and total_w <= 0:
         return batch_cost  # no weight, no step
-    _backprop(net, work, 0, m)
     _update_layers(X, rows, start, m, net, opt, work, first, -1)
     return batch_cost
 
 
 @_jit
 def _batch_rows(X, Y, w, rows, start, m, r0, r1, net, opt, work, first):
-    """One thread's share of a mini-batch's forward pass and backpropagation:
-    its rows ``r0 .. r1 - 1``; (their summed (weighted) cost, the batch's
-    sum of weights)."""
+    """The forward pass and backpropagation of the batch's rows ``r0 .. r1 -
+    1`` (all of them in :func:`_batch`, one thread's share in
+    :func:`_two_threads`); (their summed (weighted) cost, the batch's sum of
+    weights)."""
     _forward(X, rows, start, r0, r1 - r0, net, work, first)
     cost_sum, total_w = _output_error(
         Y, w, rows, start, m, r0, r1, net, opt[0], work[0], work[1], work[4]
@@ -1048,11 +1046,10 @@ class NumbaTrainer(Trainer):
         m = Xb.shape[0]
         self._step_cost = None
         total = self._run(Xb, Yb, weights, np.arange(m), m, errors_out)
-        stepped = weights is None or weights.sum() > 0
-        if stepped and errors_out is not None:
-            mean = total / (m if weights is None else float(weights.sum()))
-            self._step_cost = (errors_out, weights, mean)
-        return stepped
+        weight = m if weights is None else float(weights.sum())
+        if weight > 0 and errors_out is not None:
+            self._step_cost = (errors_out, weights, total / weight)
+        return weight > 0
 
     def mean_cost(self, errors, Y, weights=None, order=None, chunk_size=4096):
         """As the NumPy trainer's; for the errors of the last :meth:`step`,
