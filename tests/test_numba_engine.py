@@ -116,6 +116,26 @@ def test_float32_matches_numpy_to_float32_rounding(cost, rows, zeros):
     assert new._nonzeros(X32)[0] == (rows > 1000)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 4, 5, 6, 7, 8, 13])
+def test_every_tile_of_the_dense_products_matches_numpy(batch_size, dtype):
+    """The dense products run on tiles of 5 rows, a batch's last tile with 3
+    to 5 (the missing ones repeats) and its last 1 or 2 rows as a pair; each
+    of these shapes, in both layers, gives NumPy's parameters."""
+    rng = np.random.RandomState(0)
+    X, Y = _data(200, 12, 3, 0.0, rng)
+    X, Y = X.astype(dtype), Y.astype(dtype)
+    ref, new = _pair((12, 9, 3), "cross_entropy", dtype, batch_size=batch_size)
+    ref.epoch(X, Y, None, batch_size, np.random.RandomState(0))
+    new.epoch(X, Y, None, batch_size, np.random.RandomState(0))
+    assert not new._nonzeros(X)[0]  # the dense path
+    atol = 1e-10 if dtype == np.float64 else 1e-4
+    assert_allclose(new.theta, ref.theta, rtol=0, atol=atol)
+    assert not np.allclose(
+        new.theta, _pair((12, 9, 3), "cross_entropy", dtype)[1].theta
+    )
+
+
 def test_epochs_are_deterministic():
     rng = np.random.RandomState(0)
     X, Y = _data(1500, 12, 3, 0.7, rng)
@@ -357,7 +377,7 @@ def test_two_threads_make_the_one_thread_weights(monkeypatch, option, weighted, 
     thetas, costs = [], []
     for threads in (False, True, True):
         monkeypatch.setattr(nt, "_threads_pay", lambda *args, t=threads: t)
-        # mini-batches of 70 rows: shares of 32 and 38 rows (tiles of 4)
+        # mini-batches of 70 rows: shares of 32 and 38 rows (tiles of 5)
         _, new = _pair(
             (40, 11, 3), "cross_entropy", dtype, batch_size=70, **OPTIONS[option]
         )
