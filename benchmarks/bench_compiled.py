@@ -23,10 +23,12 @@ the cache is cold (the first run after installation).
 standardised, on 4,000 rows (1,000 at batch 1), one BLAS thread. ``--fit``
 times the default ``SGDNetClassifier`` fit on the training set with
 ``engine="numpy"`` and ``engine="numba"``, alternating, with their epochs
-and test accuracy; with ``--baseline FOLDER`` (a checkout of another
-commit, :func:`_common.load_baseline`), that version's default fit too, in
-the same rounds, at its own defaults: issue 23 compares the default fit
-with the one of the day it was filed (d674909). ``--cold`` times a new
+and test accuracy. ``--baseline FOLDER`` (a checkout of another commit,
+:func:`_common.load_baseline`) adds that version's compiled engine to the
+epoch table, beside this one's, where it has one; with ``--fit``, that
+version's default fit too, in the same rounds, at its own defaults: issue
+23 compares the default fit with the one of the day it was filed
+(d674909). ``--cold`` times a new
 process's first fit with each engine, the compiled one with Numba's cache
 cold (the first fit after installation compiles) and warm. ``--threads``
 times fits of 10 epochs on MNIST's pixels (mostly zero) at mini-batches of
@@ -43,11 +45,15 @@ Usage::
     git worktree add /tmp/filed d674909
     python benchmarks/bench_compiled.py --data ../shared/data/mnist10k.npz --fit \
         --baseline /tmp/filed
+    git worktree add /tmp/before 6f1ee20
+    python benchmarks/bench_compiled.py --data ../shared/data/mnist10k.npz \
+        --baseline /tmp/before
     python benchmarks/bench_compiled.py --data ../shared/data/mnist10k.npz --threads
     python benchmarks/bench_compiled.py --quick
 """
 
 import argparse
+import importlib
 import os
 import time
 
@@ -67,7 +73,7 @@ from threadpoolctl import threadpool_limits
 from sklearn_sgdnet._training import SGDOptimizer, Trainer
 
 
-def trainer(cls, sizes, dtype, batch_size):
+def trainer(cls, sizes, dtype, batch_size, optimizer=SGDOptimizer):
     rng = np.random.RandomState(0)
     coefs = [
         (rng.randn(a, b) / np.sqrt(a)).astype(dtype)
@@ -75,8 +81,23 @@ def trainer(cls, sizes, dtype, batch_size):
     ]
     intercepts = [rng.randn(b).astype(dtype) for b in sizes[1:]]
     n = sum(W.size for W in coefs) + sum(b.size for b in intercepts)
-    opt = SGDOptimizer(n, sum(W.size for W in coefs), 0.5)
+    opt = optimizer(n, sum(W.size for W in coefs), 0.5)
     return cls(coefs, intercepts, "cross_entropy", opt, batch_size)
+
+
+def baseline_trainer(base):
+    """``(cls, sizes, dtype, b) -> trainer`` of the baseline's compiled engine,
+    or None where that version has none (d674909)."""
+    try:
+        module = importlib.import_module(f"{base.__name__}._numba_training")
+        training = importlib.import_module(f"{base.__name__}._training")
+    except ImportError:
+        return None
+
+    def make(sizes, dtype, b):
+        return trainer(module.NumbaTrainer, sizes, dtype, b, training.SGDOptimizer)
+
+    return make
 
 
 def alternate(made, call, repeats):
@@ -93,14 +114,18 @@ def record(out, rows, key, figures, spec):
     """``figures`` (per engine) under ``key``, and their table row."""
     out[key] = figures
     ratio = figures["numba"] / figures["numpy"]
-    rows.append(
-        [
-            key,
-            f"{figures['numpy']:{spec}}",
-            f"{figures['numba']:{spec}}",
-            f"{ratio:.2f}",
+    row = [
+        key,
+        f"{figures['numpy']:{spec}}",
+        f"{figures['numba']:{spec}}",
+        f"{ratio:.2f}",
+    ]
+    if "baseline" in figures:  # the baseline's compiled engine
+        row += [
+            f"{figures['baseline']:{spec}}",
+            f"{figures['numba'] / figures['baseline']:.2f}",
         ]
-    )
+    rows.append(row)
 
 
 def main(argv=None):
@@ -117,7 +142,9 @@ def main(argv=None):
         "--threads", action="store_true", help="large batches, one and two threads"
     )
     parser.add_argument(
-        "--baseline", help="with --fit: a checkout of another commit, fitted too"
+        "--baseline",
+        help="a checkout of another commit: its compiled engine in the epoch "
+        "table (where it has one), and with --fit its default fit",
     )
     args = parser.parse_args(argv)
     try:
@@ -137,14 +164,20 @@ def main(argv=None):
     first = trainer(NumbaTrainer, sizes, np.float64, 10)
     first.epoch(X[:20], Y[:20], None, 10)
     print(f"first call (cache load or compilation): {time.perf_counter() - t0:.2f} s")
-    engines = {"numpy": Trainer, "numba": NumbaTrainer}
+    engines = {
+        "numpy": lambda *a: trainer(Trainer, *a),
+        "numba": lambda *a: trainer(NumbaTrainer, *a),
+    }
+    base = load_baseline(args.baseline) if args.baseline else None
+    if base is not None and baseline_trainer(base) is not None:
+        engines["baseline"] = baseline_trainer(base)
     rows, out = [], {}
     with threadpool_limits(1):
         for dtype in (np.float64, np.float32):
             for inputs, XX in (("pixels", X), ("standardised", std)):
                 XX, YY = XX.astype(dtype), Y.astype(dtype)
                 for b in (10, 100):
-                    made = {k: trainer(c, sizes, dtype, b) for k, c in engines.items()}
+                    made = {k: make(sizes, dtype, b) for k, make in engines.items()}
                     for t in made.values():  # compiled for this dtype, warm
                         t.epoch(XX[:20], YY[:20], None, b)
                     secs = alternate(
@@ -158,7 +191,7 @@ def main(argv=None):
                     key = f"{np.dtype(dtype).name} {inputs} b={b}"
                     record(out, rows, key, ms, ".1f")
             # one step of 10 rows, as a partial_fit call makes
-            made = {k: trainer(c, sizes, dtype, 10) for k, c in engines.items()}
+            made = {k: make(sizes, dtype, 10) for k, make in engines.items()}
             Xb, Yb = X[:10].astype(dtype), Y[:10].astype(dtype)
             err = np.empty_like(Yb)
             secs = alternate(
@@ -169,11 +202,13 @@ def main(argv=None):
             us = {k: v * 1e6 for k, v in secs.items()}
             key = f"{np.dtype(dtype).name} step of 10 rows (us)"
             record(out, rows, key, us, ".0f")
-    print(table(rows, ["work", "numpy ms", "numba ms", "numba / numpy"]))
+    columns = ["work", "numpy ms", "numba ms", "numba / numpy"]
+    if "baseline" in engines:
+        columns += ["baseline numba ms", "numba / baseline"]
+    print(table(rows, columns))
     if args.sweep:
         out["sweep"] = sweep(X, std, Y, args.repeats, args.quick)
     if args.fit:
-        base = load_baseline(args.baseline) if args.baseline else None
         out["fit"] = default_fit(data, args.repeats, args.quick, base)
     if args.cold:
         out["first_fit"] = first_fits()

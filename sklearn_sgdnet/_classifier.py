@@ -193,11 +193,11 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         trains dense float32 and float64 NumPy input without dropout, and
         leaves anything else to the NumPy engine with a warning. ``"auto"``
         (the default) uses the compiled engine where it measured faster,
-        when Numba is installed: mini-batches of one row, or of up to 10
-        rows of inputs most of which are zero (like MNIST's pixels),
-        on data large enough to repay loading the compiled code (rows times
-        weights of at least 3e8: 3,800 MNIST rows at ``(100,)``); NumPy
-        elsewhere.
+        when Numba is installed: mini-batches of up to 10 rows, on data
+        large enough to repay loading the compiled code (rows times weights
+        of at least 3e8 for mini-batches of one row or inputs most of which
+        are zero, like MNIST's pixels, and 6e8 for dense inputs: 3,800 and
+        7,600 MNIST rows at ``(100,)``); NumPy elsewhere.
         Either way ``engine_`` says which engine trained the model. Arrays
         of the array API (torch, CuPy) are trained by the array API engine
         whatever ``engine`` says. See :doc:`/compiled`.

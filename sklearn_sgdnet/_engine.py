@@ -106,11 +106,13 @@ class Engine(Protocol):
 
 #: the values of the estimators' ``engine`` parameter
 ENGINES = ("auto", "numpy", "numba")
-# engine="auto" compiles at mini-batches of up to 10 rows (of mostly-zero
-# inputs, or of one row), for an epoch of at least 3e8 multiply-adds
-# (compiled_pays). Here, not in _numba_training: deciding imports no Numba.
+# engine="auto" compiles at mini-batches of up to 10 rows, for an epoch of at
+# least 3e8 multiply-adds (of one row, or mostly-zero inputs) or 6e8 (dense
+# inputs: less saved an epoch to repay loading the code) (compiled_pays).
+# Here, not in _numba_training: deciding imports no Numba.
 COMPILED_MAX_BATCH = 10
 COMPILED_MIN_WORK = 300_000_000
+COMPILED_MIN_WORK_DENSE = 600_000_000
 
 
 def numba_installed():
@@ -124,28 +126,32 @@ def compiled_pays(X, batch_size, sizes):
 
     Measured by ``benchmarks/bench_compiled.py --sweep`` (MNIST's pixels and
     standardised, layers ``[784, h, 10]`` with h of 30, 100 and 300,
-    mini-batches of 1, 10, 100 and 1000, float32 and float64, one thread,
-    six runs with its tiles): the compiled epoch was faster in every run
-    at mini-batches of one row (0.39-0.96 of the NumPy engine's), and at
-    mini-batches of up to ``COMPILED_MAX_BATCH`` rows on float64 inputs
-    most of which are zero, which it skips (0.42-0.98). Since float32
-    inputs skip their zeros too (7c15cef), so were they (0.26-0.87 at ten
-    rows, where the dense tiles had won or lost by turns, 0.69-1.27).
-    Elsewhere it won or lost by turns (0.5-1.61; at larger batches BLAS's
-    products run at speed, and on two threads). A process's first compiled
-    fit also imports Numba and loads the machine code from its cache
-    (0.25-0.28 s), which the fit must repay: the
-    rule asks for an epoch of at least ``COMPILED_MIN_WORK`` multiply-adds
-    of the forward pass (rows times weights: 3,800 MNIST rows at the
-    default ``[784, 100, 10]``), so that small data (digits, iris) stays on
-    NumPy.
+    mini-batches of 1, 10, 100 and 1000, float32 and float64, one thread):
+    at mini-batches of up to ``COMPILED_MAX_BATCH`` rows the compiled epoch
+    was faster in every configuration of three runs at 2db44dd, 0.29-0.90
+    of the NumPy engine's. Before its dense tiles were 5 rows tall
+    (2db44dd) they won or lost by turns at ten rows of dense inputs
+    (0.69-1.27 over six runs), so ``"auto"`` compiled there only for inputs
+    most of which are zero, which the kernel skips. At larger batches the
+    engines win or lose by turns (0.61-1.25; BLAS's products run at speed,
+    and on two threads). A process's first compiled fit also imports Numba
+    and loads the machine code from its cache (0.25-0.29 s), which the fit
+    must repay: the rule asks for an epoch of at least
+    ``COMPILED_MIN_WORK`` multiply-adds of the forward pass (rows times
+    weights: 3,800 MNIST rows at the default ``[784, 100, 10]``), so that
+    small data (digits, iris) stays on NumPy. Dense inputs at more than
+    one row save less an epoch (at ten rows 0.43-0.88 of NumPy's time,
+    where mostly-zero ones take 0.29-0.75; at ``[784, 100, 10]`` in float64
+    0.77-0.81 against 0.49-0.59), and ask for twice the work,
+    ``COMPILED_MIN_WORK_DENSE``, to repay the load in as many epochs.
     """
     if X is None or batch_size > COMPILED_MAX_BATCH:
         return False
     weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
-    if X.shape[0] * weights < COMPILED_MIN_WORK:
+    work = X.shape[0] * weights
+    if work < COMPILED_MIN_WORK:
         return False
-    if batch_size == 1:
+    if batch_size == 1 or work >= COMPILED_MIN_WORK_DENSE:
         return True
     return np.count_nonzero(X) * 2 < X.size
 

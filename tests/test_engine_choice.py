@@ -38,8 +38,8 @@ def test_engine_numpy_is_named_after_fit_and_partial_fit(Estimator):
 
 
 def test_auto_compiles_small_batches_of_enough_work_only():
-    # the rule: rows times weights >= 3e8, and mini-batches of one row, or
-    # of <= 10 rows of inputs most of which are zero
+    # the rule: mini-batches of <= 10 rows, and rows times weights >= 3e8
+    # for one row or inputs most of which are zero, >= 6e8 for dense ones
     X_big = np.zeros((3800, 784))  # 3800 * (784 * 100 + 100 * 10) > 3e8
     X_big[:, :300] = 1.0
     mnist = [784, 100, 10]
@@ -49,11 +49,16 @@ def test_auto_compiles_small_batches_of_enough_work_only():
     assert not compiled_pays(X_big[:3700], 10, mnist)
     assert not compiled_pays(X_big, 10, [784, 30, 10])
     dense = X_big + 1.0
-    assert not compiled_pays(dense, 10, mnist)
+    assert not compiled_pays(dense, 10, mnist)  # 3e8: too little to repay
     assert compiled_pays(dense, 1, mnist)
     assert compiled_pays(X_big.astype(np.float32), 10, mnist)
     assert not compiled_pays(dense.astype(np.float32), 10, mnist)
     assert compiled_pays(dense.astype(np.float32), 1, mnist)
+    twice = np.vstack([dense, dense])  # 7600 * 79400 > 6e8
+    assert compiled_pays(twice, 10, mnist)
+    assert compiled_pays(twice.astype(np.float32), 2, mnist)
+    assert not compiled_pays(twice[:7500], 10, mnist)
+    assert not compiled_pays(twice, 11, mnist)
     assert not compiled_pays(None, 10, mnist)
     # digits: NumPy whether or not Numba is installed
     clf = SGDNetClassifier(hidden_layer_sizes=(8,), max_iter=2, tol=1.0)

@@ -267,7 +267,11 @@ def test_auto_chooses_the_compiled_engine_where_it_pays():
     assert reg.engine_ == "numba"
     with pytest.warns(ConvergenceWarning):
         clf.set_params(batch_size=10).fit(X + 1.0, y)
-    assert clf.engine_ == "numpy"  # dense inputs at mini-batches of 10
+    assert clf.engine_ == "numpy"  # dense: too little work to repay the load
+    dense = np.vstack([X, X]) + 1.0  # 8,000 rows: 6.4e8 multiply-adds
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(dense, np.concatenate([y, y]))
+    assert clf.engine_ == "numba"
     Xd, yd = _mostly_zero_digits()
     with pytest.warns(ConvergenceWarning):
         clf = SGDNetClassifier(hidden_layer_sizes=(30,), max_iter=1).fit(Xd, yd)
