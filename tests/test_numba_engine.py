@@ -381,7 +381,7 @@ def test_two_threads_make_the_one_thread_weights(monkeypatch, option, weighted, 
     thetas, costs = [], []
     for threads in (False, True, True):
         monkeypatch.setattr(nt, "_threads_pay", lambda *args, t=threads: t)
-        # mini-batches of 70 rows: shares of 32 and 38 rows (tiles of 5)
+        # mini-batches of 70 rows: shares of 35 rows (tiles of 5)
         _, new = _pair(
             (40, 11, 3), "cross_entropy", dtype, batch_size=70, **OPTIONS[option]
         )
@@ -489,6 +489,111 @@ def test_blas_work_after_an_epoch_on_two_threads_runs_on_one(monkeypatch):
         two = threads and not dense  # only mostly-zero inputs use two threads
         assert new._threaded == two
         assert entered == ([1, 1] if two else [])
+
+
+# --------------------------------------------------------------------------
+# Two threads that split the first layer's neurons at smaller mini-batches
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("option", sorted(OPTIONS))
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "sizes, batch",
+    [((40, 37, 3), 10), ((40, 33, 6, 3), 7), ((40, 37, 3), 1)],
+    ids=["batch_10", "deeper_batch_7", "batch_1"],
+)
+def test_split_neurons_make_the_one_thread_weights(
+    monkeypatch, option, weighted, dtype, sizes, batch
+):
+    """Each thread computes its neurons' numbers, and the caller the layers
+    above and the cost, from the one-thread source in its order: the weights
+    (and velocities) are the one-thread kernel's to rounding, the same on
+    every run, with and without sample weights (some of them zero: at one
+    row a batch, batches without weight, which make no step)."""
+    import sklearn_sgdnet._numba_training as nt
+
+    rng = np.random.RandomState(0)
+    X, Y = _data(1200, 40, sizes[-1], 0.8, rng)
+    X, Y = X.astype(dtype), Y.astype(dtype)
+    w = None
+    if weighted:
+        w = rng.uniform(0.5, 2.0, len(X))
+        w[rng.rand(len(X)) < 0.05] = 0.0
+    thetas, velocities, costs = [], [], []
+    for split in (False, True, True):
+        monkeypatch.setattr(nt, "_split_pays", lambda *args, s=split: s)
+        _, new = _pair(
+            sizes, "cross_entropy", dtype, batch_size=batch, **OPTIONS[option]
+        )
+        for epoch in range(2):
+            costs.append(new.epoch(X, Y, w, batch, np.random.RandomState(epoch)))
+        thetas.append(new.theta.copy())
+        velocities.append(new.optimizer.velocity)
+        assert new._threaded == split
+    assert new._nonzeros(X)[0]  # the path that splits
+    assert_array_equal(thetas[2], thetas[1])  # deterministic
+    ulps = 4 * np.finfo(dtype).eps
+    assert_allclose(thetas[1], thetas[0], rtol=ulps, atol=ulps)
+    if velocities[0] is not None:
+        assert_allclose(velocities[1], velocities[0], rtol=ulps, atol=ulps)
+    assert not np.array_equal(thetas[0], _pair(sizes, "cross_entropy", dtype)[1].theta)
+    tol = 1e-6 if dtype == np.float32 else 1e-12
+    assert_allclose(costs[2:4], costs[:2], rtol=tol)
+    assert costs[4:] == costs[2:4]
+
+
+def test_neurons_are_split_where_it_pays():
+    from threadpoolctl import threadpool_limits
+
+    import sklearn_sgdnet._numba_training as nt
+
+    sparse, dense = (True,), (False,)
+    mnist = [784, 100, 10]
+    two = nt._CAN_YIELD and nt._cores() >= 2 and nt._available_threads() >= 2
+    assert nt._split_pays(10, mnist, sparse) == two
+    assert nt._split_pays(1, mnist, sparse) == two
+    assert nt._split_pays(10, [784, nt.SPLIT_MIN_WIDTH, 10], sparse) == two
+    assert not nt._split_pays(10, mnist, dense)  # the dense tiles: one thread
+    assert not nt._split_pays(nt.THREADS_MIN_BATCH, mnist, sparse)  # rows split
+    assert not nt._split_pays(10, [784, nt.SPLIT_MIN_WIDTH - 1, 10], sparse)
+    assert not nt._split_pays(10, [784, 10], sparse)  # no hidden layer
+    with threadpool_limits(1):  # one thread asked for: one thread
+        assert not nt._split_pays(10, mnist, sparse)
+    # the columns split on a cache line, each thread getting some
+    assert nt._column_split(32, np.float64) == 16
+    assert nt._column_split(32, np.float32) == 16
+    assert nt._column_split(104, np.float64) % 8 == 0
+    assert 0 < nt._column_split(104, np.float32) < 104
+
+
+@pytest.mark.parametrize("failing", [0, 1], ids=["caller", "worker"])
+def test_a_failing_thread_stops_the_other(monkeypatch, failing):
+    """A thread that fails before its first hand-over does not leave the
+    other waiting for it: the epoch raises, no step was made, and no worker
+    is left behind."""
+    import threading
+
+    import sklearn_sgdnet._numba_training as nt
+
+    real = nt._split_epoch
+
+    def split_epoch(*args):
+        if args[-1] == failing:
+            raise RuntimeError("boom")
+        return real(*args)
+
+    monkeypatch.setattr(nt, "_split_epoch", split_epoch)
+    monkeypatch.setattr(nt, "_split_pays", lambda *args: True)
+    rng = np.random.RandomState(0)
+    X, Y = _data(1200, 40, 3, 0.8, rng)
+    _, new = _pair((40, 37, 3), "cross_entropy", np.float64)
+    before = new.theta.copy()
+    with pytest.raises(RuntimeError, match="boom"):
+        new.epoch(X, Y, None, 10, np.random.RandomState(0))
+    assert_array_equal(new.theta, before)
+    assert not [t for t in threading.enumerate() if t.name.startswith("sklearn-sgdnet")]
 
 
 def test_a_batch_larger_than_the_buffers_is_refused():
