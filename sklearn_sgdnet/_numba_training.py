@@ -1034,17 +1034,18 @@ def _two_threads(X, Y, w, order, batch_size, net, opt, work, first):
     return total
 
 
-def _split_pays(batch_size, sizes, first):
+def _split_pays(batch_size, sizes, first, threads):
     """Whether two threads split the first layer's neurons (see
-    :func:`_split_epoch`)."""
+    :func:`_split_epoch`); ``threads``: the threads BLAS was allowed when
+    the fit began (a ``threadpool_limits(1)`` around it keeps it to one)."""
     return (
         _CAN_YIELD
         and first[0]
         and batch_size < THREADS_MIN_BATCH
         and len(sizes) > 2
         and sizes[1] >= SPLIT_MIN_WIDTH
+        and threads >= 2
         and _cores() >= 2
-        and _available_threads() >= 2
     )
 
 
@@ -1189,6 +1190,9 @@ class NumbaTrainer(Trainer):
         self._counts = np.zeros(1, dtype=np.int64)
         self._nz_X = self._nz_val = None
         self._threaded = False  # whether the last epoch ran on two threads
+        # the threads BLAS may use as the fit begins: the training loop then
+        # holds BLAS to a step's threads (one, at small mini-batches)
+        self._user_threads = _available_threads()
         self._eps = 1e-7 if self.dtype == np.float32 else 1e-15
         self._code = COST_CODES[self.cost.name]
         self._no_weights = np.empty(0, dtype=self.dtype)
@@ -1297,7 +1301,7 @@ class NumbaTrainer(Trainer):
         self._threaded = True
         if first[0] and _threads_pay(batch_size, self.sizes):
             return _two_threads(*args)
-        if _split_pays(batch_size, self.sizes, first):
+        if _split_pays(batch_size, self.sizes, first, self._user_threads):
             return _split_threads(*args)
         self._threaded = False
         return _epoch(*args)

@@ -551,21 +551,58 @@ def test_neurons_are_split_where_it_pays():
 
     sparse, dense = (True,), (False,)
     mnist = [784, 100, 10]
-    two = nt._CAN_YIELD and nt._cores() >= 2 and nt._available_threads() >= 2
-    assert nt._split_pays(10, mnist, sparse) == two
-    assert nt._split_pays(1, mnist, sparse) == two
-    assert nt._split_pays(10, [784, nt.SPLIT_MIN_WIDTH, 10], sparse) == two
-    assert not nt._split_pays(10, mnist, dense)  # the dense tiles: one thread
-    assert not nt._split_pays(nt.THREADS_MIN_BATCH, mnist, sparse)  # rows split
-    assert not nt._split_pays(10, [784, nt.SPLIT_MIN_WIDTH - 1, 10], sparse)
-    assert not nt._split_pays(10, [784, 10], sparse)  # no hidden layer
-    with threadpool_limits(1):  # one thread asked for: one thread
-        assert not nt._split_pays(10, mnist, sparse)
+    two = nt._CAN_YIELD and nt._cores() >= 2
+    assert nt._split_pays(10, mnist, sparse, 2) == two
+    assert nt._split_pays(1, mnist, sparse, 2) == two
+    assert nt._split_pays(10, [784, nt.SPLIT_MIN_WIDTH, 10], sparse, 2) == two
+    assert not nt._split_pays(10, mnist, sparse, 1)  # one thread asked for
+    assert not nt._split_pays(10, mnist, dense, 2)  # the dense tiles: one thread
+    assert not nt._split_pays(nt.THREADS_MIN_BATCH, mnist, sparse, 2)  # rows split
+    assert not nt._split_pays(10, [784, nt.SPLIT_MIN_WIDTH - 1, 10], sparse, 2)
+    assert not nt._split_pays(10, [784, 10], sparse, 2)  # no hidden layer
+    # a trainer keeps to the threads allowed when it was made (as a fit
+    # begins), not the one thread the training loop gives BLAS at 10 rows
+    with threadpool_limits(1):
+        _, one = _pair((40, 37, 3), "cross_entropy", np.float64)
+    _, default = _pair((40, 37, 3), "cross_entropy", np.float64)
+    assert one._user_threads == 1
+    assert default._user_threads == nt._available_threads()
     # the columns split on a cache line, each thread getting some
     assert nt._column_split(32, np.float64) == 16
     assert nt._column_split(32, np.float32) == 16
     assert nt._column_split(104, np.float64) % 8 == 0
     assert 0 < nt._column_split(104, np.float32) < 104
+
+
+def test_a_fit_splits_the_neurons_unless_kept_to_one_thread(monkeypatch):
+    """The estimator's fit takes the split at mini-batches of 10 where BLAS
+    may use two threads (and the machine has two cores), and not under
+    ``threadpool_limits(1)`` (the tests' own setting, ``conftest.py``)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from threadpoolctl import threadpool_limits
+
+    import sklearn_sgdnet._numba_training as nt
+    from sklearn_sgdnet import SGDNetClassifier
+
+    calls = []
+    real = nt._split_threads
+    monkeypatch.setattr(nt, "_split_threads", lambda *a: calls.append(1) or real(*a))
+    rng = np.random.RandomState(0)
+    X, Y = _data(1200, 40, 3, 0.8, rng)
+    y = Y.argmax(axis=1)
+    clf = SGDNetClassifier(
+        hidden_layer_sizes=(37,), engine="numba", max_iter=2, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with threadpool_limits(2, user_api="blas"):
+            two = clf.fit(X, y).predict_proba(X)
+        with threadpool_limits(1):
+            one = clf.fit(X, y).predict_proba(X)
+    assert len(calls) == (2 if nt._split_pays(10, [40, 37, 3], (True,), 2) else 0)
+    assert_allclose(two, one, rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("failing", [0, 1], ids=["caller", "worker"])
