@@ -32,10 +32,10 @@ version's default fit too, in the same rounds, at its own defaults: issue
 process's first fit with each engine, the compiled one with Numba's cache
 cold (the first fit after installation compiles) and warm. ``--threads``
 times fits of 10 epochs on MNIST's pixels (mostly zero) at mini-batches of
-1, 10, 128 and 1000 rows, with and without ``early_stopping``: the
-compiled engine kept to one thread and on the default threads (two, where
-``_numba_training._threads_pay`` or ``_split_pays`` says so), and the
-NumPy engine on the default threads (under its thread rule).
+128 and 1000 rows, with and without ``early_stopping``: the compiled engine
+kept to one thread and on the default threads (two, where
+``_numba_training._threads_pay`` says so), and the NumPy engine on the
+default threads (under its thread rule).
 
 Usage::
 
@@ -256,20 +256,17 @@ def sweep(X, std, Y, repeats, quick):
 
 
 def two_threads(X, y, repeats, quick):
-    """Fits on mostly-zero inputs, on one and two threads: at large
-    mini-batches the threads split each batch's rows, at smaller ones the
-    first layer's neurons."""
+    """Fits at large mini-batches of mostly-zero inputs, on one and two threads."""
     import warnings
 
     import sklearn_sgdnet._numba_training as compiled
     from sklearn_sgdnet import SGDNetClassifier
 
-    threads_pay, split_pays = compiled._threads_pay, compiled._split_pays
+    threads_pay = compiled._threads_pay
 
     def fit(kind, h, b, dtype, es, seed):
-        # the compiled engine kept to one thread, or left to its rules
+        # the compiled engine kept to one thread, or left to its rule
         compiled._threads_pay = (lambda *a: False) if kind == "one" else threads_pay
-        compiled._split_pays = (lambda *a: False) if kind == "one" else split_pays
         clf = SGDNetClassifier(
             hidden_layer_sizes=h,
             engine="numpy" if kind == "numpy" else "numba",
@@ -287,17 +284,16 @@ def two_threads(X, y, repeats, quick):
                 warnings.simplefilter("ignore")  # no convergence in 10 epochs
                 clf.fit(X.astype(dtype), y)
         finally:
-            compiled._threads_pay, compiled._split_pays = threads_pay, split_pays
+            compiled._threads_pay = threads_pay
 
     EPOCHS = 10
     grid = [
         (h, b, d, False)
         for d in (np.float64, np.float32)
         for h in (30, 100, 300)
-        for b in (10, 128, 1000)
+        for b in (128, 1000)
     ]
-    grid += [(100, 1, d, False) for d in (np.float64, np.float32)]
-    grid += [(100, b, np.float64, True) for b in (10, 128, 1000)]
+    grid += [(100, b, np.float64, True) for b in (128, 1000)]
     if quick:
         grid = grid[:2]
     rows, out = [], {}
@@ -310,8 +306,7 @@ def two_threads(X, y, repeats, quick):
         )
         ms = {k: v * 1e3 / EPOCHS for k, v in secs.items()}
         key = f"{np.dtype(dtype).name} h={h} b={b}" + (" early_stopping" if es else "")
-        sizes = [X.shape[1], h, 10]
-        two = bool(threads_pay(b, sizes) or split_pays(b, sizes, (True,)))
+        two = bool(threads_pay(b, [X.shape[1], h, 10]))
         out[key] = dict(ms, two_threads=two)
         rows.append(
             [

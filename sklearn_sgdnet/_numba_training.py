@@ -43,13 +43,11 @@ here imports scikit-learn.
 
 import functools
 import math
-import os
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ._blas import _available_threads, _BlasThreads, step_threads
+from ._blas import _BlasThreads, step_threads
 from ._training import Trainer
 
 try:  # the optional extra
@@ -207,22 +205,15 @@ def _activate(z, output, cost):
 def _forward(X, rows, start, r0, m, net, work, first):
     """The activations ``a^l`` of the batch's rows ``r0 .. r0 + m - 1`` into
     ``acts[l]``, layer by layer."""
-    _forward_from(X, rows, start, r0, m, net, work, first, 1)
-
-
-@_jit
-def _forward_from(X, rows, start, r0, m, net, work, first, lowest):
-    """:func:`_forward` from layer ``lowest`` up (whose inputs
-    ``a^{lowest - 1}`` are in ``acts`` already, unless ``lowest`` is 1)."""
     sizes, cost = net[2], net[5]
     acts, WT, ident = work[0], work[3], work[5]
     L = sizes.shape[0] - 1
-    for layer in range(lowest, L + 1):
+    for layer in range(1, L + 1):
         n_out = sizes[layer]
         W, b = _layer(net, layer)
         A = acts[layer][r0:]
         if layer == 1 and first[0]:
-            _sparse_forward(rows, start + r0, m, WT, b, A, first, 0)
+            _sparse_forward(rows, start + r0, m, WT, b, A, first)
         elif layer == 1:  # z^1 = w^1 x + b^1
             _dense_forward(W, b, X, rows, start + r0, m, A)
         else:  # z^l = w^l a^{l-1} + b^l
@@ -303,41 +294,25 @@ def _update_layers(X, rows, start, m, net, opt, work, first, part):
     gradient (with L1 or momentum) goes to the start of ``grad``, the other
     layers' after ``(w^1)^T``'s size, so that the shares never meet.
     """
-    sizes = net[2]
+    velocity, sizes, w_off, b_off = net[1], net[2], net[3], net[4]
+    eta, alpha, l1_ratio, mu, nesterov = opt
+    acts, deltas, grad, WT, ident = work[0], work[1], work[2], work[3], work[5]
+    plain = velocity.shape[0] == 0 and not (alpha != 0.0 and l1_ratio != 0.0)
+    decay = eta * alpha * (1.0 - l1_ratio)
+    rule = (decay, eta * alpha * l1_ratio, mu, nesterov, velocity)
+    rest = grad[WT.shape[0] * WT.shape[1] :]
     for layer in range(sizes.shape[0] - 1, 0, -1):
         if layer > 1 and part > 0:
             continue
-        _update_layer(X, rows, start, m, net, opt, work, first, layer, part)
-
-
-@_jit
-def _rule(net, opt):
-    """``(rule, plain)``: ``SGDOptimizer``'s rule as the kernels take it,
-    ``(decay, l1, mu, nesterov, velocity)``, and whether it is the book's
-    plain one (no momentum, no L1)."""
-    velocity = net[1]
-    eta, alpha, l1_ratio, mu, nesterov = opt
-    plain = velocity.shape[0] == 0 and not (alpha != 0.0 and l1_ratio != 0.0)
-    decay = eta * alpha * (1.0 - l1_ratio)
-    return (decay, eta * alpha * l1_ratio, mu, nesterov, velocity), plain
-
-
-@_jit
-def _update_layer(X, rows, start, m, net, opt, work, first, layer, part):
-    """Layer ``layer``'s share of the step (see :func:`_update_layers`)."""
-    w_off, b_off = net[3], net[4]
-    acts, deltas, grad, WT, ident = work[0], work[1], work[2], work[3], work[5]
-    rule, plain = _rule(net, opt)
-    W, b = _layer(net, layer)
-    D = deltas[layer]
-    at = (w_off[layer - 1], b_off[layer - 1])
-    if layer == 1 and first[0]:
-        _sparse_update(rows, start, m, WT, b, D, grad, rule, plain, first, at, part, 0)
-    elif layer == 1:
-        _update(W, b, D, X, rows, start, m, grad, rule, plain, at)
-    else:
-        rest = grad[WT.shape[0] * WT.shape[1] :]
-        _update(W, b, D, acts[layer - 1], ident, 0, m, rest, rule, plain, at)
+        W, b = _layer(net, layer)
+        D = deltas[layer]
+        at = (w_off[layer - 1], b_off[layer - 1])
+        if layer == 1 and first[0]:
+            _sparse_update(rows, start, m, WT, b, D, grad, rule, plain, first, at, part)
+        elif layer == 1:
+            _update(W, b, D, X, rows, start, m, grad, rule, plain, at)
+        else:
+            _update(W, b, D, acts[layer - 1], ident, 0, m, rest, rule, plain, at)
 
 
 @_jit
@@ -398,10 +373,9 @@ def _updated(value, step, velocity, p, decay, l1, mu, nesterov):
 
 
 @_jit
-def _update_biases(b, D, m, velocity, b0, mu, nesterov, k0, k1):
-    """``b_k <- b_k - sum_x delta_xk`` for ``k0 <= k < k1`` (with momentum
-    when ``b0 >= 0``)."""
-    for k in range(k0, k1):
+def _update_biases(b, D, m, velocity, b0, mu, nesterov):
+    """``b <- b - sum_x delta_x`` (with momentum when ``b0 >= 0``)."""
+    for k in range(b.shape[0]):
         db = 0.0
         for r in range(m):
             db += D[r, k]
@@ -429,7 +403,7 @@ def _update(W, b, D, src, rows, at, m, grad, rule, plain, offsets):
                 for j in range(n_in):
                     Wk[j] *= beta
         _dense_outer(W, D, src, rows, at, m, -1.0)
-        _update_biases(b, D, m, velocity, -1, 0.0, False, 0, b.shape[0])
+        _update_biases(b, D, m, velocity, -1, 0.0, False)
         return
     w0, b0 = offsets
     G = grad[: n_out * n_in].reshape((n_out, n_in))
@@ -444,7 +418,7 @@ def _update(W, b, D, src, rows, at, m, grad, rule, plain, offsets):
         for j in range(n_in):
             p = w0 + k * n_in + j if has_v else -1
             Wk[j] = _updated(Wk[j], Gk[j], velocity, p, decay, l1, mu, nesterov)
-    _update_biases(b, D, m, velocity, b0 if has_v else -1, mu, nesterov, 0, b.shape[0])
+    _update_biases(b, D, m, velocity, b0 if has_v else -1, mu, nesterov)
 
 
 # The dense products work on tiles of 5 rows of the batch by 4 neurons: the
@@ -676,56 +650,45 @@ SPARSE_MIN_ROWS = 1000
 
 
 @_jit
-def _sparse_forward(rows, start, m, WT, b, A, first, k0):
+def _sparse_forward(rows, start, m, WT, b, A, first):
     """``z^1 = w^1 x + b^1`` for the batch's rows from ``(w^1)^T`` (``WT``),
     over each row's non-zero inputs only (``first``'s CSR: see
-    :func:`_batch`): all of it, or (``WT`` the columns of ``(w^1)^T`` from
-    ``k0`` on) those neurons' share (:func:`_split_epoch`).
-
-    The loops run over views from column 0: written over ``range(k0, k1)``
-    they took three times as long (the vectoriser gave up on them).
-    """
+    :func:`_batch`)."""
     _, indices, indptr, _, _, values = first
-    nk = WT.shape[1]
+    n1p = WT.shape[1]
     for r in range(m):
-        for k in range(k0, min(k0 + nk, b.shape[0])):
-            A[r, k] = b[k]
-        z = A[r][k0 : k0 + nk]
+        z = A[r]
+        for k in range(b.shape[0]):
+            z[k] = b[k]
         i = rows[start + r]
         q, end = indptr[i], indptr[i + 1]
         while q + 2 <= end:  # two inputs at a time: half the passes over z
             j0, j1 = indices[q], indices[q + 1]
             c0, c1 = values[q], values[q + 1]
             W0, W1 = WT[j0], WT[j1]
-            for k in range(nk):
+            for k in range(n1p):
                 z[k] += c0 * W0[k] + c1 * W1[k]
             q += 2
         if q < end:
             xj = values[q]
             WTj = WT[indices[q]]
-            for k in range(nk):
+            for k in range(n1p):
                 z[k] += xj * WTj[k]
 
 
 @_jit
-def _sparse_update(
-    rows, start, m, WT, b, D, grad, rule, plain, first, offsets, part, k0
-):
+def _sparse_update(rows, start, m, WT, b, D, grad, rule, plain, first, offsets, part):
     """The first layer's update on ``(w^1)^T`` (see :func:`_sparse_forward`).
 
     ``part`` -1 updates every row of ``(w^1)^T`` and the biases; 0 the rows
     of the inputs below ``j_split = first[4]`` and the biases, 1 the rest:
     two threads' shares, which never write the same row. ``first[3][i]`` is
-    where row ``i``'s non-zero inputs reach ``j_split`` in the CSR. ``WT``
-    may be the columns of ``(w^1)^T`` from ``k0`` on only, which are
-    updated, and their biases: the shares of two threads that split the
-    neurons (:func:`_split_epoch`); their gradient (with L1 or momentum)
-    then goes to ``grad`` from ``n_0 k0`` on.
+    where row ``i``'s non-zero inputs reach ``j_split`` in the CSR.
     """
     decay, l1, mu, nesterov, velocity = rule
     _, indices, indptr, splits, j_split, values = first
     w0, b0 = offsets
-    n0, nk = WT.shape
+    n0, n1 = WT.shape
     j0 = j_split if part == 1 else 0
     j1 = j_split if part == 0 else n0
     if plain:
@@ -734,37 +697,36 @@ def _sparse_update(
             beta = 1.0 - decay
             for j in range(j0, j1):
                 WTj = WT[j]
-                for k in range(nk):
+                for k in range(n1):
                     WTj[k] *= beta
         sign = WT.dtype.type(-1)
     else:
-        G = grad[n0 * k0 : n0 * (k0 + nk)].reshape((n0, nk))
+        G = grad[: n0 * n1].reshape((n0, n1))
         for j in range(j0, j1):
             Gj = G[j]
-            for k in range(nk):
+            for k in range(n1):
                 Gj[k] = 0.0
         sign = WT.dtype.type(1)
     for r in range(m):  # G <- G + sign * sum_x x (delta_x)^T
         i = rows[start + r]
-        Dr = D[r][k0 : k0 + nk]
+        Dr = D[r]
         q0 = splits[i] if part == 1 else indptr[i]
         q1 = splits[i] if part == 0 else indptr[i + 1]
         for q in range(q0, q1):
             c = sign * values[q]  # in G's dtype: float64 would widen the axpy
             Gj = G[indices[q]]
-            for k in range(nk):
+            for k in range(n1):
                 Gj[k] += c * Dr[k]
-    kb = min(k0 + nk, b.shape[0])  # not the padding
     if not plain:
         has_v = velocity.shape[0] > 0
         for j in range(j0, j1):
             WTj, Gj = WT[j], G[j]
-            for k in range(kb - k0):
-                p = w0 + (k0 + k) * n0 + j if has_v else -1
+            for k in range(b.shape[0]):  # not the padding
+                p = w0 + k * n0 + j if has_v else -1
                 WTj[k] = _updated(WTj[k], Gj[k], velocity, p, decay, l1, mu, nesterov)
     if part <= 0:
         has_v = not plain and velocity.shape[0] > 0
-        _update_biases(b, D, m, velocity, b0 if has_v else -1, mu, nesterov, k0, kb)
+        _update_biases(b, D, m, velocity, b0 if has_v else -1, mu, nesterov)
 
 
 @_jit
@@ -813,154 +775,6 @@ def _epoch(X, Y, w, order, batch_size, net, opt, work, first):
     return total
 
 
-# At smaller mini-batches of mostly-zero inputs two threads split the first
-# layer's neurons instead (SPLIT_MIN_WIDTH of them at least): each computes
-# its neurons' z^1 = w^1 x + b^1, and later updates their weights, for every
-# row of the batch; between the two, the calling thread alone runs the
-# layers above (forward pass, cost, backpropagation, their update). A
-# mini-batch of ten rows is 20-50 us of work, so the threads hand over
-# through two counters in memory, not through Python: the worker publishes
-# "my neurons' a^1 of batch c are ready", the caller "the deltas of batch c
-# are ready" (an atomic store with release order, read with acquire order,
-# so that what was written before is seen after). A waiting thread spins,
-# and after SPINS turns yields its core at each turn (sched_yield), so that
-# two threads on one core do not stall each other: 2 us a hand-over there,
-# 0.3 us on two cores. Each thread's weights are an array of its own (see
-# _split_threads). Every number is computed by the thread that computes it
-# alone, in the same order: the weights are the one-thread kernel's (bit
-# for bit in the runs measured; to rounding, as for _two_threads, by
-# contract), and the cost is summed by one thread. On MNIST's pixels, epochs
-# on two threads took these fractions of one thread's (two runs, five
-# alternating epochs each): [784, h, 10] at batch 10, h = 30 (32 in one
-# run), 100 and 300: 0.79-0.81, 0.76-0.77 and 0.69-0.70 in float64,
-# 0.93-0.97, 0.87-0.95 and 0.73 in float32; at batch 1, 0.77-0.80 (float64)
-# and 0.85 (float32); at 4, 32 and 63 rows, 0.83, 0.71 and 0.70 (h = 100).
-SPLIT_MIN_WIDTH = 30
-SPINS = 4000
-_HANDOVER_FLAGS = 32  # the worker's counter at 0, the caller's at 8, abort at 16
-_WORKER, _CALLER, _ABORT = 0, 8, 16
-# sched_yield is POSIX's; elsewhere (Windows) the neurons are not split
-_CAN_YIELD = sys.platform != "win32"
-
-if numba is not None:
-    from llvmlite import ir as _ir
-    from numba.core import cgutils as _cgutils
-    from numba.core import types as _types
-    from numba.extending import intrinsic as _intrinsic
-
-    @_intrinsic
-    def _load_acquire(typingctx, flags, i):
-        """``flags[i]`` (int64), read with acquire order."""
-
-        def codegen(context, builder, signature, args):
-            ty = signature.args[0]
-            array = context.make_array(ty)(context, builder, args[0])
-            ptr = _cgutils.get_item_pointer(context, builder, ty, array, [args[1]])
-            return builder.load_atomic(ptr, "acquire", 8)
-
-        return _types.int64(flags, i), codegen
-
-    @_intrinsic
-    def _store_release(typingctx, flags, i, value):
-        """``flags[i] = value`` (int64), written with release order."""
-
-        def codegen(context, builder, signature, args):
-            ty = signature.args[0]
-            array = context.make_array(ty)(context, builder, args[0])
-            ptr = _cgutils.get_item_pointer(context, builder, ty, array, [args[1]])
-            builder.store_atomic(args[2], ptr, "release", 8)
-            return context.get_dummy_value()
-
-        return _types.void(flags, i, value), codegen
-
-    @_intrinsic
-    def _yield_core(typingctx):
-        """POSIX's ``sched_yield()``: let another thread have this core."""
-
-        def codegen(context, builder, signature, args):
-            fnty = _ir.FunctionType(_ir.IntType(32), [])
-            fn = _cgutils.get_or_insert_function(builder.module, fnty, "sched_yield")
-            builder.call(fn, [])
-            return context.get_dummy_value()
-
-        return _types.void(), codegen
-
-else:  # pragma: no cover - exercised where numba is absent
-    _load_acquire = _store_release = _yield_core = None
-
-
-@_jit
-def _wait(flags, i, target):
-    """Spin until ``flags[i] >= target``; False if the other thread gave up
-    (``flags[_ABORT]``) first."""
-    spins = 0
-    while _load_acquire(flags, i) < target:
-        if _load_acquire(flags, _ABORT) != 0:
-            return False
-        spins += 1
-        if spins >= SPINS:
-            _yield_core()
-    return True
-
-
-@_jit
-def _split_epoch(X, Y, w, order, batch_size, net, opt, work, first, flags, WT, k0, tid):
-    """:func:`_epoch` on mostly-zero inputs, as one of two threads that split
-    the first layer's neurons: this one's are ``k0 ..``, whose columns of
-    ``(w^1)^T`` are ``WT``. ``tid`` 0, the caller, takes the first ones and
-    the layers above, 1, the worker, the rest. The caller's summed
-    (weighted) cost; the worker's is 0.
-    """
-    sizes, cost = net[2], net[5]
-    acts, deltas = work[0], work[1]
-    w_off, b_off = net[3], net[4]
-    at = (w_off[0], b_off[0])
-    rule, plain = _rule(net, opt)
-    kh = min(k0 + WT.shape[1], sizes[1])  # this thread's neurons (no padding)
-    _, b1 = _layer(net, 1)
-    n = order.shape[0]
-    total = 0.0
-    c = 0
-    for start in range(0, n, batch_size):
-        m = min(batch_size, n - start)
-        c += 1
-        # z^1 and a^1 of this thread's neurons
-        A = acts[1]
-        _sparse_forward(order, start, m, WT, b1, A, first, k0)
-        for r in range(m):
-            _activate(A[r, k0:kh], False, cost)
-        if tid == 1:
-            _store_release(flags, _WORKER, c)
-            if not _wait(flags, _CALLER, c):
-                return total
-        else:
-            if not _wait(flags, _WORKER, c):
-                return total
-            _forward_from(X, order, start, 0, m, net, work, first, 2)
-            batch_cost, _ = _output_error(
-                Y, w, order, start, m, 0, m, net, opt[0], acts, deltas, work[4]
-            )
-            total += batch_cost
-            _backprop(net, work, 0, m)
-        total_w = 1.0
-        if w.shape[0] > 0:
-            total_w = 0.0
-            for r in range(m):
-                total_w += w[order[start + r]]
-        if tid == 0:
-            # the layers above, before the worker may write a^1 again
-            if total_w > 0:
-                for layer in range(sizes.shape[0] - 1, 1, -1):
-                    _update_layer(X, order, start, m, net, opt, work, first, layer, -1)
-            _store_release(flags, _CALLER, c)
-        if total_w > 0:  # no weight, no step
-            D = deltas[1]
-            _sparse_update(
-                order, start, m, WT, b1, D, work[2], rule, plain, first, at, -1, k0
-            )
-    return total
-
-
 # Two threads share an epoch's mini-batches of at least THREADS_MIN_BATCH
 # rows on mostly-zero inputs, where BLAS would get two threads for the
 # NumPy engine's products (_blas.step_threads): the kernels release the GIL,
@@ -998,8 +812,8 @@ def _joined(future):
 
 def _two_threads(X, Y, w, order, batch_size, net, opt, work, first):
     """:func:`_epoch` on two threads: this one and the worker take half of
-    each mini-batch's rows (a multiple of ``TILE``, the tiles' height), then
-    half of the first layer's inputs (:func:`_sparse_update`)."""
+    each mini-batch's rows (a multiple of 4, the tiles' height), then half of
+    the first layer's inputs (:func:`_sparse_update`)."""
     n = order.shape[0]
     _transposed(net, work, True)
     total = 0.0
@@ -1010,7 +824,7 @@ def _two_threads(X, Y, w, order, batch_size, net, opt, work, first):
     try:
         for start in range(0, n, batch_size):
             m = min(batch_size, n - start)
-            half = (m // 2) // TILE * TILE
+            half = (m // 2) // 4 * 4
             args = (X, Y, w, order, start, m)
             pending = pool.submit(_batch_rows, *args, half, m, net, opt, work, first)
             cost_sum, total_w = _batch_rows(*args, 0, half, net, opt, work, first)
@@ -1031,79 +845,6 @@ def _two_threads(X, Y, w, order, batch_size, net, opt, work, first):
         finally:
             pool.shutdown()
             _transposed(net, work, False)
-    return total
-
-
-def _split_pays(batch_size, sizes, first, threads):
-    """Whether two threads split the first layer's neurons (see
-    :func:`_split_epoch`); ``threads``: the threads BLAS was allowed when
-    the fit began (a ``threadpool_limits(1)`` around it keeps it to one)."""
-    return (
-        _CAN_YIELD
-        and first[0]
-        and batch_size < THREADS_MIN_BATCH
-        and len(sizes) > 2
-        and sizes[1] >= SPLIT_MIN_WIDTH
-        and threads >= 2
-        and _cores() >= 2
-    )
-
-
-def _cores():
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS
-        return os.cpu_count() or 1
-
-
-def _column_split(n_cols, dtype):
-    """Where two threads split ``(w^1)^T``'s ``n_cols`` columns: near the
-    middle, on a cache line (64 bytes)."""
-    line = 64 // np.dtype(dtype).itemsize
-    return max(line, int(round(n_cols / 2 / line)) * line)
-
-
-def _split_threads(X, Y, w, order, batch_size, net, opt, work, first):
-    """:func:`_split_epoch` on this thread and a worker.
-
-    Each thread's columns of ``(w^1)^T`` are an array of its own: as the
-    columns of one array, each row's split between the threads, an epoch
-    took 2.5 times as long as on one thread, the other core's half of the
-    rows coming into each core's caches (its prefetchers fetch ahead along
-    the rows) and going back at each write.
-    """
-    theta, sizes = net[0], net[2]
-    n0, n1 = int(sizes[0]), int(sizes[1])
-    n1p = work[3].shape[1]
-    k_split = _column_split(n1p, theta.dtype)
-    W1 = theta[: n1 * n0].reshape((n1, n0))
-    blocks = []
-    for k0, k1 in ((0, k_split), (k_split, n1p)):
-        WT = _aligned_zeros((n0, k1 - k0), theta.dtype)
-        WT[:, : max(0, min(k1, n1) - k0)] = W1[k0:k1].T
-        blocks.append(WT)
-    flags = _aligned_zeros((_HANDOVER_FLAGS,), np.int64)
-    args = (X, Y, w, order, batch_size, net, opt, work, first, flags)
-    pool = ThreadPoolExecutor(1, thread_name_prefix="sklearn-sgdnet")
-    try:
-        pending = pool.submit(_split_epoch, *args, blocks[1], k_split, 1)
-        # a worker that fails (before its first hand-over) must not leave
-        # this thread waiting for it
-        pending.add_done_callback(
-            lambda f: f.exception() is not None and flags.__setitem__(_ABORT, 1)
-        )
-        try:
-            total = _split_epoch(*args, blocks[0], 0, 0)
-        except BaseException:
-            flags[_ABORT] = 1  # the worker stops waiting for this thread
-            raise
-        finally:
-            _joined(pending)
-    finally:
-        pool.shutdown()
-        for k0, WT in zip((0, k_split), blocks, strict=True):
-            W1[k0 : k0 + WT.shape[1]] = WT[:, : max(0, min(n1 - k0, WT.shape[1]))].T
     return total
 
 
@@ -1190,9 +931,6 @@ class NumbaTrainer(Trainer):
         self._counts = np.zeros(1, dtype=np.int64)
         self._nz_X = self._nz_val = None
         self._threaded = False  # whether the last epoch ran on two threads
-        # the threads BLAS may use as the fit begins: the training loop then
-        # holds BLAS to a step's threads (one, at small mini-batches)
-        self._user_threads = _available_threads()
         self._eps = 1e-7 if self.dtype == np.float32 else 1e-15
         self._code = COST_CODES[self.cost.name]
         self._no_weights = np.empty(0, dtype=self.dtype)
@@ -1297,14 +1035,10 @@ class NumbaTrainer(Trainer):
                 f"{self._ident.shape[0]}"
             )
         X, Y, w, net, opt, work, first = self._args(X, Y, w, errors)
-        args = (X, Y, w, order, batch_size, net, opt, work, first)
-        self._threaded = True
-        if first[0] and _threads_pay(batch_size, self.sizes):
-            return _two_threads(*args)
-        if _split_pays(batch_size, self.sizes, first, self._user_threads):
-            return _split_threads(*args)
-        self._threaded = False
-        return _epoch(*args)
+        self._threaded = bool(first[0]) and _threads_pay(batch_size, self.sizes)
+        if self._threaded:
+            return _two_threads(X, Y, w, order, batch_size, net, opt, work, first)
+        return _epoch(X, Y, w, order, batch_size, net, opt, work, first)
 
     # the engine interface ----------------------------------------------------
 
