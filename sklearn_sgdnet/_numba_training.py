@@ -812,8 +812,8 @@ def _joined(future):
 
 def _two_threads(X, Y, w, order, batch_size, net, opt, work, first):
     """:func:`_epoch` on two threads: this one and the worker take half of
-    each mini-batch's rows (a multiple of 4, the tiles' height), then half of
-    the first layer's inputs (:func:`_sparse_update`)."""
+    each mini-batch's rows (a multiple of ``TILE``, the tiles' height), then
+    half of the first layer's inputs (:func:`_sparse_update`)."""
     n = order.shape[0]
     _transposed(net, work, True)
     total = 0.0
@@ -824,7 +824,7 @@ def _two_threads(X, Y, w, order, batch_size, net, opt, work, first):
     try:
         for start in range(0, n, batch_size):
             m = min(batch_size, n - start)
-            half = (m // 2) // 4 * 4
+            half = (m // 2) // TILE * TILE
             args = (X, Y, w, order, start, m)
             pending = pool.submit(_batch_rows, *args, half, m, net, opt, work, first)
             cost_sum, total_w = _batch_rows(*args, 0, half, net, opt, work, first)
