@@ -381,7 +381,7 @@ def test_two_threads_make_the_one_thread_weights(monkeypatch, option, weighted, 
     thetas, costs = [], []
     for threads in (False, True, True):
         monkeypatch.setattr(nt, "_threads_pay", lambda *args, t=threads: t)
-        # mini-batches of 70 rows: shares of 32 and 38 rows (tiles of 5)
+        # mini-batches of 70 rows: shares of 35 rows (tiles of 5)
         _, new = _pair(
             (40, 11, 3), "cross_entropy", dtype, batch_size=70, **OPTIONS[option]
         )
