@@ -169,8 +169,9 @@ def main(argv=None):
         "numba": lambda *a: trainer(NumbaTrainer, *a),
     }
     base = load_baseline(args.baseline) if args.baseline else None
-    if base is not None and baseline_trainer(base) is not None:
-        engines["baseline"] = baseline_trainer(base)
+    make_baseline = baseline_trainer(base) if base is not None else None
+    if make_baseline is not None:
+        engines["baseline"] = make_baseline
     rows, out = [], {}
     with threadpool_limits(1):
         for dtype in (np.float64, np.float32):

@@ -432,7 +432,7 @@ def _update(W, b, D, src, rows, at, m, grad, rule, plain, offsets):
 # allow: 5 rows make a batch of 10 two passes over w^1 where 4 made three.
 # A dense [784, 30, 10] epoch at batch 10 took 0.78 of the 4-row tiles' time
 # in float64 and 0.91 in float32, mostly-zero ones (whose first layer skips
-# the tiles) 1.00-1.01 (benchmarks/bench_compiled.py --baseline, 2db44dd's
+# the tiles) 1.00-1.03 (benchmarks/bench_compiled.py --baseline, 2db44dd's
 # kernel beside 6f1ee20's). A batch's last rows, fewer than 3, go two at a
 # time; a tile's missing rows repeat its last one, neither stored nor added.
 TILE = 5
