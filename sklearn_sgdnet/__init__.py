@@ -8,7 +8,8 @@ The package is four layers; a layer calls only those below it (the docs'
    backward pass, the costs, ``Trainer`` and the update rule
    ``SGDOptimizer``), ``_xp_network.py`` and ``_xp_training.py`` (the array
    API: torch, CuPy), ``_numba_training.py`` (the compiled engine, the
-   ``numba`` extra), ``_engine.py`` (the ``Engine`` protocol, and the one
+   ``numba`` extra, with ``_simd.py``'s vectors in registers),
+   ``_engine.py`` (the ``Engine`` protocol, and the one
    place an engine is chosen: the estimators' ``engine`` parameter) and
    ``_blas.py`` (the BLAS thread policy);
 2. the training loop, ``_loop.py``: epochs, mini-batch order, validation,

@@ -136,6 +136,28 @@ def test_every_tile_of_the_dense_products_matches_numpy(batch_size, dtype):
     )
 
 
+@pytest.mark.parametrize("option", ["plain", "l2", "momentum"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+# (w^1)^T's rows padded to 8, 16, 24 and 32 columns (two vectors in
+# registers: _row_gather, _row_scatter), and to 40 and 48 (the loops)
+@pytest.mark.parametrize("hidden", [3, 8, 12, 20, 30, 33, 41])
+def test_every_width_of_the_sparse_first_layer_matches_numpy(hidden, dtype, option):
+    rng = np.random.RandomState(0)
+    X, Y = _data(1200, 30, 3, 0.8, rng)
+    X, Y = X.astype(dtype), Y.astype(dtype)
+    sizes = (30, hidden, 3)
+    ref, new = _pair(sizes, "cross_entropy", dtype, **OPTIONS[option])
+    for epoch in range(2):
+        ref.epoch(X, Y, None, 10, np.random.RandomState(epoch))
+        new.epoch(X, Y, None, 10, np.random.RandomState(epoch))
+    assert new._nonzeros(X)[0]  # the path that skips zero inputs
+    atol = 1e-10 if dtype == np.float64 else 1e-4
+    assert_allclose(new.theta, ref.theta, rtol=0, atol=atol)
+    assert not np.allclose(
+        new.theta, _pair(sizes, "cross_entropy", dtype)[1].theta, atol=1e-3
+    )
+
+
 def test_epochs_are_deterministic():
     rng = np.random.RandomState(0)
     X, Y = _data(1500, 12, 3, 0.7, rng)
