@@ -28,9 +28,12 @@ and test accuracy. ``--baseline FOLDER`` (a checkout of another commit,
 epoch table, beside this one's, where it has one; with ``--fit``, that
 version's default fit too, in the same rounds, at its own defaults: issue
 23 compares the default fit with the one of the day it was filed
-(d674909). ``--cold`` times a new
-process's first fit with each engine, the compiled one with Numba's cache
-cold (the first fit after installation compiles) and warm. ``--threads``
+(d674909), and, beside it, ``numba, constant rate``: this version's
+compiled engine at d674909's defaults (``FILED_SETTINGS``: a constant rate
+and a patience of 5 where issue 22 chose the adaptive schedule and 2).
+``--cold`` times a new process's first fit with each engine, the compiled
+one with Numba's cache cold (the first fit after installation compiles) and
+warm. ``--threads``
 times fits of 10 epochs on MNIST's pixels (mostly zero) at mini-batches of
 128 and 1000 rows, with and without ``early_stopping``: the compiled engine
 kept to one thread and on the default threads (two, where
@@ -70,6 +73,7 @@ from _common import (
 )
 from threadpoolctl import threadpool_limits
 
+from sklearn_sgdnet._network import COSTS, reference_loss
 from sklearn_sgdnet._training import SGDOptimizer, Trainer
 
 
@@ -391,11 +395,15 @@ def default_fit(data, repeats, quick, base=None):
 
     from sklearn_sgdnet import SGDNetClassifier
 
-    contenders = ["numpy", "numba"] + (["baseline"] if base else [])
+    contenders = ["numpy", "numba"]
+    if base:
+        contenders += ["baseline", CONSTANT]
     times, rows, out = {}, [], {}
     for r, engine in rounds(contenders, 1 if quick else max(repeats // 2, 1)):
         if engine == "baseline":
             clf = base.SGDNetClassifier(random_state=r)
+        elif engine == CONSTANT:
+            clf = SGDNetClassifier(random_state=r, engine="numba", **FILED_SETTINGS)
         else:
             clf = SGDNetClassifier(random_state=r, engine=engine)
         if quick:
@@ -428,10 +436,28 @@ def default_fit(data, repeats, quick, base=None):
     ratio = out["numba"]["seconds"] / out["numpy"]["seconds"]
     print(f"default fit, numba / numpy: {ratio:.2f}")
     if base:
-        for engine in ("numpy", "numba"):
+        for engine in ("numpy", "numba", CONSTANT):
             ratio = out[engine]["seconds"] / out["baseline"]["seconds"]
             print(f"default fit, {engine} / the baseline's: {ratio:.2f}")
+        print(
+            f"'{CONSTANT}': the compiled engine at the defaults of d674909, the "
+            f"day issue 23 was filed: {FILED_SETTINGS} (tol 5e-3 of the loss "
+            "itself then, a fraction of the uninformed loss now)"
+        )
     return out
+
+
+# The defaults of d674909 (issue 23's "today"), in this version's terms: a
+# constant rate and a patience of 5 where issue 22 chose the adaptive
+# schedule and 2; the same threshold, 5e-3 of the loss then, now a fraction
+# of the loss of a network that knows nothing (_network.reference_loss:
+# -ln 0.1 - 9 ln 0.9 for ten classes and cross-entropy)
+CONSTANT = "numba, constant rate"
+FILED_SETTINGS = dict(
+    learning_rate="constant",
+    n_iter_no_change=5,
+    tol=5e-3 / reference_loss(COSTS["cross_entropy"], 10),
+)
 
 
 if __name__ == "__main__":
