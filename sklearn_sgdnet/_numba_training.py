@@ -687,11 +687,14 @@ def _sparse_forward(rows, start, m, WT, b, A, first):
 # 8, 16, 24 or 32 weights) keeps a row's z^1_x, or its delta^1_x, in two
 # vector registers (_simd) across the row's non-zero inputs: z^1_x is loaded
 # and stored once per row, not once per pair of inputs, and the update loads
-# delta^1_x once. Alone, over an epoch of MNIST 8k at batch 10
-# (benchmarks/bench_compiled.py --parts), the forward pass took 0.47-0.56 of
-# the loops' time at 10 and 30 neurons, the update 0.49-0.67; at 50 to 300
-# neurons, in two passes or more, 0.74-1.11 and 0.80-1.16, so wider layers
-# keep the loops, whose time there is the L2 cache's.
+# delta^1_x once. An epoch of MNIST's pixels at batch 10 took 0.65-0.75 of
+# the loops' time at [784, 30, 10] and [784, 10, 10], in both dtypes
+# (benchmarks/bench_compiled.py --baseline, 224895e's kernel beside
+# b7c2ae9's, three runs). Timed alone (a scratch harness of the two loops),
+# the forward pass took 0.47-0.56 of the loops' time at 10 and 30 neurons
+# and the update 0.49-0.67, but at 50 to 300 neurons, in two passes or
+# more, 0.74-1.11 and 0.80-1.16: wider layers keep the loops, whose time
+# there is the L2 cache's.
 REGISTER_COLS = 32
 
 
@@ -812,6 +815,44 @@ def _sparse_update(rows, start, m, WT, b, D, grad, rule, plain, first, offsets, 
     if part <= 0:
         has_v = not plain and velocity.shape[0] > 0
         _update_biases(b, D, m, velocity, b0 if has_v else -1, mu, nesterov)
+
+
+@_jit
+def _nonzero_counts(X):
+    """The non-zeros of each row of ``X`` and of each input (column)."""
+    n, d = X.shape
+    per_row = np.zeros(n, dtype=np.int64)
+    per_input = np.zeros(d, dtype=np.int64)
+    for i in range(n):
+        Xi = X[i]
+        count = 0
+        for j in range(d):
+            nonzero = Xi[j] != 0
+            count += nonzero
+            per_input[j] += nonzero
+        per_row[i] = count
+    return per_row, per_input
+
+
+@_jit
+def _fill_csr(X, indptr, j_split, indices, values, splits):
+    """``X``'s non-zeros as a CSR (row ``i``'s from ``indptr[i]``, ascending
+    inputs), and in ``splits[i]`` where row ``i``'s reach ``j_split``."""
+    n, d = X.shape
+    for i in range(n):
+        Xi = X[i]
+        q = indptr[i]
+        for j in range(j_split):
+            if Xi[j] != 0:
+                indices[q] = j
+                values[q] = Xi[j]
+                q += 1
+        splits[i] = q
+        for j in range(j_split, d):
+            if Xi[j] != 0:
+                indices[q] = j
+                values[q] = Xi[j]
+                q += 1
 
 
 @_jit
@@ -1074,18 +1115,24 @@ class NumbaTrainer(Trainer):
             return dense
         # a training set: decided (and its CSR built) once, for every epoch;
         # counting its non-zeros again took 7-13 ms an epoch of MNIST 8k
-        if np.count_nonzero(X) * 2 >= X.size:
+        # (compiled: NumPy's mask, nonzero and sums took 66 ms of a one-epoch
+        # fit on MNIST 8k in float32, these two functions 31-37 ms, of which
+        # the fill itself was 11 ms on arrays written before, the rest the
+        # first writes to the new ones)
+        per_row, per_input = _nonzero_counts(X)
+        nnz = int(per_row.sum())
+        if nnz * 2 >= X.size:
             val = dense
         else:
-            mask = X != 0
-            per_row = mask.sum(axis=1)
-            indptr = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64)
-            indices = np.nonzero(mask)[1].astype(np.int64)  # ascending by row
-            per_input = np.cumsum(mask.sum(axis=0))
-            j_split = int(np.searchsorted(per_input, per_input[-1] / 2))
-            splits = indptr[:-1] + mask[:, :j_split].sum(axis=1)
-            values = X[mask]  # row by row, as the CSR
-            val = (True, indices, indptr, splits.astype(np.int64), j_split, values)
+            indptr = np.zeros(X.shape[0] + 1, dtype=np.int64)
+            np.cumsum(per_row, out=indptr[1:])
+            cumulative = np.cumsum(per_input)
+            j_split = int(np.searchsorted(cumulative, nnz / 2))
+            indices = np.empty(nnz, dtype=np.int64)
+            values = np.empty(nnz, dtype=X.dtype)
+            splits = np.empty(X.shape[0], dtype=np.int64)
+            _fill_csr(X, indptr, j_split, indices, values, splits)
+            val = (True, indices, indptr, splits, j_split, values)
         self._nz_X, self._nz_val = X, val
         return val
 

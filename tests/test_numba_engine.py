@@ -8,6 +8,9 @@ running costs. Skipped without numba (``pip install numba``).
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_sgdnet._network import COSTS
@@ -156,6 +159,36 @@ def test_every_width_of_the_sparse_first_layer_matches_numpy(hidden, dtype, opti
     assert not np.allclose(
         new.theta, _pair(sizes, "cross_entropy", dtype)[1].theta, atol=1e-3
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    hnp.arrays(
+        st.sampled_from([np.float64, np.float32]),
+        hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=12),
+        elements=st.sampled_from([0.0, -0.0, 1.0, -2.5, 1e-30]),
+    )
+)
+def test_the_compiled_csr_is_numpys(X):
+    """The first layer's CSR (:meth:`NumbaTrainer._nonzeros`), built by
+    compiled passes, is the one NumPy's mask gives, whatever the zeros'
+    pattern: empty and full rows, ``-0.0``, tiny values."""
+    from sklearn_sgdnet._numba_training import _fill_csr, _nonzero_counts
+
+    mask = X != 0
+    per_row, per_input = _nonzero_counts(X)
+    assert_array_equal(per_row, mask.sum(axis=1))
+    assert_array_equal(per_input, mask.sum(axis=0))
+    indptr = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64)
+    nnz = int(indptr[-1])
+    for j_split in {0, X.shape[1] // 2, X.shape[1]}:
+        indices = np.full(nnz, -1, dtype=np.int64)
+        values = np.full(nnz, np.nan, dtype=X.dtype)
+        splits = np.full(X.shape[0], -1, dtype=np.int64)
+        _fill_csr(X, indptr, j_split, indices, values, splits)
+        assert_array_equal(indices, np.nonzero(mask)[1])
+        assert_array_equal(values, X[mask])
+        assert_array_equal(splits, indptr[:-1] + mask[:, :j_split].sum(axis=1))
 
 
 def test_epochs_are_deterministic():
