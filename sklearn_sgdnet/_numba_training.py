@@ -842,19 +842,20 @@ def _fill_csr(X, indptr, j_split, indices, values, splits):
     inputs), and in ``splits[i]`` where row ``i``'s reach ``j_split``."""
     n, d = X.shape
     for i in range(n):
-        Xi = X[i]
-        q = indptr[i]
-        for j in range(j_split):
-            if Xi[j] != 0:
-                indices[q] = j
-                values[q] = Xi[j]
-                q += 1
-        splits[i] = q
-        for j in range(j_split, d):
-            if Xi[j] != 0:
-                indices[q] = j
-                values[q] = Xi[j]
-                q += 1
+        splits[i] = _fill_inputs(X[i], 0, j_split, indptr[i], indices, values)
+        _fill_inputs(X[i], j_split, d, splits[i], indices, values)
+
+
+@_jit
+def _fill_inputs(x, j0, j1, q, indices, values):
+    """The non-zeros of ``x[j0:j1]`` into the CSR from place ``q``; the
+    place after them."""
+    for j in range(j0, j1):
+        if x[j] != 0:
+            indices[q] = j
+            values[q] = x[j]
+            q += 1
+    return q
 
 
 @_jit
