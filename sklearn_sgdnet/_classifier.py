@@ -138,7 +138,9 @@ class SGDNetClassifier(ClassifierMixin, BaseSGDNet):
         divides it by ``t ** power_t``; ``"adaptive"`` keeps it until progress
         stalls (see ``tol``), then divides it by 5, and stops once it is a
         thousandth of ``learning_rate_init``: the book's learning rate
-        schedule of chapter 3. In :meth:`partial_fit`, it counts stalls of
+        schedule of chapter 3. :meth:`fit` stops sooner when a divided rate
+        stalls again without having improved the loss by ``tol``: a smaller
+        rate would gain less still. In :meth:`partial_fit`, it counts stalls of
         the mean loss of windows of at least 1,000 rows, not of single
         calls (see :ref:`schedules`).
 

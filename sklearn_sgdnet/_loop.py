@@ -340,6 +340,9 @@ class _Run:
         self.stopper = NoImprovementCounter(
             params.tol if params.early_stopping else loss_tol(params, engine)
         )
+        # whether an epoch improved by tol since this fit last divided eta
+        # (the adaptive schedule: SGDOptimizer.trigger_stopping)
+        self.gained = True
         self.converged = self.interrupted = False
 
     # the epochs ---------------------------------------------------------
@@ -430,6 +433,7 @@ class _Run:
         else:
             self.stopper.update(loss)
             what, threshold = "Training loss", self.stopper.tol
+        self.gained = self.gained or self.stopper.count == 0
         optimizer = self.engine.optimizer
         optimizer.iteration_ends(self.t0 + self.n_iter * self.X.shape[0])
         if self.hooks.epoch_end():
@@ -440,10 +444,11 @@ class _Run:
                 f"{what} did not improve more than {_tol_text(p, threshold)} "
                 f"for {p.n_iter_no_change} consecutive epochs."
             )
-            if optimizer.trigger_stopping(msg, p.verbose):
+            if optimizer.trigger_stopping(msg, p.verbose, self.gained):
                 self.converged = True
                 return True
             self.stopper.count = 0
+            self.gained = False
         return False
 
     def _interrupted(self, last):

@@ -75,7 +75,8 @@ class SGDNetRegressor(RegressorMixin, BaseSGDNet):
         epochs (with ``early_stopping``, when the validation R² has not
         improved by ``tol``); the ``"adaptive"`` schedule then divides
         ``eta`` by 5, and training stops once ``eta`` is a thousandth of
-        ``learning_rate_init`` (other schedules stop at once).
+        ``learning_rate_init``, or once a divided ``eta`` has stalled without
+        improving by ``tol`` (other schedules stop at once).
 
     n_iter_no_change : int or np.inf, default=5
         See ``tol``. ``np.inf`` runs every one of the ``max_iter`` epochs.

@@ -124,7 +124,21 @@ def test_adaptive_schedule_matches_mlp_down_to_the_books_floor():
     assert not ref.trigger_stopping("", False)
 
 
-def test_adaptive_fit_divides_learning_rate():
+def test_a_divided_rate_that_gained_nothing_stops_the_adaptive_schedule():
+    opt = training.SGDOptimizer(1, 1, 0.4, "adaptive")
+    assert not opt.trigger_stopping("", False)
+    assert opt.trigger_stopping("", False, gained=False)
+    assert opt.learning_rate == pytest.approx(0.08)  # not divided again
+    constant = training.SGDOptimizer(1, 1, 0.4, "constant")
+    assert constant.trigger_stopping("", False, gained=True)
+    opt = training.SGDOptimizer(1, 1, 0.4, "adaptive")
+    assert not opt.trigger_stopping("", False)
+    assert not opt.trigger_stopping("", False, gained=True)
+    assert opt.learning_rate == pytest.approx(0.4 / 25)
+
+
+def test_adaptive_fit_divides_learning_rate(monkeypatch):
+    _gains_recorded(monkeypatch, force=True)  # (a rate that gains nothing stops)
     clf = SGDNetClassifier(
         hidden_layer_sizes=(5,),
         learning_rate="adaptive",
@@ -484,21 +498,62 @@ def test_adaptive_schedule_in_partial_fit_counts_windows(schedule):
     assert rates[499] == pytest.approx(0.02)
 
 
-def test_adaptive_schedule_stops_at_a_thousandth_of_eta():
-    # the book's rule: divide until eta is 1/1,000 of its initial value
-    clf = SGDNetClassifier(
-        hidden_layer_sizes=(5,),
-        learning_rate="adaptive",
-        learning_rate_init=0.5,
-        tol=100.0,  # no epoch after the first improves
-        n_iter_no_change=1,  # every second stall divides
-        max_iter=50,
-        random_state=0,
-    ).fit(X_small, y_small)
+def _gains_recorded(monkeypatch, force=None):
+    """What fit's epoch loop passes as ``gained`` to each ``trigger_stopping``
+    (or ``force`` in its place)."""
+    calls, trigger = [], training.SGDOptimizer.trigger_stopping
+
+    def recording(self, msg, verbose, gained=True):
+        calls.append(gained)
+        return trigger(self, msg, verbose, gained if force is None else force)
+
+    monkeypatch.setattr(training.SGDOptimizer, "trigger_stopping", recording)
+    return calls
+
+
+STALLING = dict(
+    hidden_layer_sizes=(5,),
+    learning_rate="adaptive",
+    learning_rate_init=0.5,
+    tol=100.0,  # no epoch after the first improves
+    n_iter_no_change=1,  # every second stall divides
+    max_iter=50,
+    random_state=0,
+)
+
+
+def test_adaptive_schedule_stops_at_a_thousandth_of_eta(monkeypatch):
+    # the book's rule: divide until eta is 1/1,000 of its initial value (here
+    # every rate is taken to have gained, which none does: see the next test)
+    calls = _gains_recorded(monkeypatch, force=True)
+    clf = SGDNetClassifier(**STALLING).fit(X_small, y_small)
     # 0.5 -> 0.1 -> 0.02 -> 0.004 -> 0.0008 -> 0.00016 (<= 0.0005): stop
     assert clf._optimizer.learning_rate == pytest.approx(0.5 / 5**5)
     # epoch 1 sets the best; epochs 3, 5, 7, 9 and 11 divide, 13 stops
     assert clf.n_iter_ == 13
+    assert calls == [True] + [False] * 5
+
+
+def test_adaptive_schedule_stops_when_a_divided_rate_gains_nothing(monkeypatch, capsys):
+    calls = _gains_recorded(monkeypatch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # it converged
+        clf = SGDNetClassifier(verbose=True, **STALLING).fit(X_small, y_small)
+    # epoch 1 improves; 2 and 3 stall and divide; 4 and 5, at 0.1, stall: stop
+    assert clf.n_iter_ == 5
+    assert clf._optimizer.learning_rate == pytest.approx(0.1)
+    assert calls == [True, False]
+    assert "Learning rate 0.100000 gained nothing. Stopping." in capsys.readouterr().out
+
+
+def test_a_divided_rate_that_gains_goes_on_dividing(monkeypatch):
+    X, y = load_digits(return_X_y=True)
+    calls = _gains_recorded(monkeypatch)
+    clf = SGDNetClassifier(hidden_layer_sizes=(10,), random_state=0).fit(X / 16, y)
+    # eta_0 stalls and divides; 0.2 and 0.04 gain, stall and divide; 0.008
+    # gains nothing and stops, before the floor
+    assert calls == [True, True, True, False]
+    assert clf._optimizer.learning_rate == pytest.approx(0.008)
 
 
 def test_no_convergence_warning_when_every_epoch_is_asked_for():
