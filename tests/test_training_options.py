@@ -137,20 +137,6 @@ def test_a_divided_rate_that_gained_nothing_stops_the_adaptive_schedule():
     assert opt.learning_rate == pytest.approx(0.4 / 25)
 
 
-def test_adaptive_fit_divides_learning_rate(monkeypatch):
-    _gains_recorded(monkeypatch, force=True)  # (a rate that gains nothing stops)
-    clf = SGDNetClassifier(
-        hidden_layer_sizes=(5,),
-        learning_rate="adaptive",
-        learning_rate_init=0.5,
-        tol=10.0,  # after epoch 0, never "improves": divided at epochs 2 and 4
-        n_iter_no_change=1,
-        max_iter=6,
-        random_state=0,
-    ).fit(X_small, y_small)
-    assert clf._optimizer.learning_rate == pytest.approx(0.5 / 5**2)
-
-
 # --------------------------------------------------------------------------
 # class_weight
 # --------------------------------------------------------------------------
